@@ -1,0 +1,1 @@
+"""Ventanilla: an open-source digital government platform."""

@@ -1,0 +1,1 @@
+"""Shared kernel: country profiles, jurisdictions, users and roles, audit and workflow mechanisms."""

@@ -1,0 +1,1 @@
+"""The citizen's front door and the officials' back office pages."""

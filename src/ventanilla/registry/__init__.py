@@ -1,0 +1,1 @@
+"""Civil registration and the population register."""

@@ -1,0 +1,91 @@
+"""Assigning national IDs: the profile's scheme proposes, the database's unique index decides.
+
+Variants (the CURP homonym character, the RRN serial) are tried in order;
+taken ones are skipped with one query per batch, and a race lost to another
+registration is caught by the unique constraint inside a savepoint.
+"""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from ventanilla.core.country import current_profile
+from ventanilla.core.errors import Conflict, ValidationFailed
+from ventanilla.registry.idschemes import IdScheme, IdSubject, InvalidIdError, get_scheme
+from ventanilla.registry.models import Person
+
+BATCH = 10
+
+
+def scheme() -> IdScheme:
+    return get_scheme(current_profile().id_scheme)
+
+
+def subject_for(person: Person, *, birth_state: str) -> IdSubject:
+    profile = current_profile()
+    foreign = birth_state == profile.foreign_state_id_code
+    id_state = ""
+    if not foreign and birth_state:
+        try:
+            id_state = profile.state(birth_state).id_code
+        except KeyError:
+            raise ValidationFailed(fields={"birth_state": [_("Unknown state.")]}) from None
+    if person.birth_date is None:
+        raise ValidationFailed(fields={"birth_date": [_("A national ID needs the birth date.")]})
+    return IdSubject(
+        given_names=person.given_names,
+        first_surname=person.first_surname,
+        second_surname=person.second_surname,
+        birth_date=person.birth_date,
+        sex=person.sex,
+        birth_state=profile.foreign_state_id_code if foreign else id_state,
+        foreign=foreign,
+    )
+
+
+def assign_national_id(person: Person, *, birth_state: str) -> str:
+    id_scheme = scheme()
+    try:
+        subject = subject_for(person, birth_state=birth_state)
+        available = id_scheme.variants_for(subject)
+        for start in range(0, available, BATCH):
+            proposals = [
+                id_scheme.propose(subject, v) for v in range(start, min(start + BATCH, available))
+            ]
+            taken = set(
+                Person.objects.filter(national_id__in=proposals).values_list(
+                    "national_id", flat=True
+                )
+            )
+            for proposal in proposals:
+                if proposal in taken:
+                    continue
+                try:
+                    with transaction.atomic():
+                        Person.objects.filter(pk=person.pk).update(national_id=proposal)
+                except IntegrityError:
+                    continue  # another registration took it a moment ago
+                person.national_id = proposal
+                return proposal
+    except InvalidIdError as exc:
+        raise ValidationFailed(
+            _("The national ID cannot be formed from these data."), code=f"id_{exc.code}"
+        ) from None
+    raise Conflict(_("Every national ID for these data is taken."), code="id_space_exhausted")
+
+
+def reassign_if_changed(person: Person, *, birth_state: str) -> None:
+    """After an amendment, keep the ID if it still encodes the data; otherwise assign anew."""
+    id_scheme = scheme()
+    current = person.national_id
+    subject = subject_for(person, birth_state=birth_state)
+    if current:
+        for variant in range(id_scheme.variants_for(subject)):
+            if id_scheme.propose(subject, variant) == current:
+                return
+            if variant > 50:
+                break
+    Person.objects.filter(pk=person.pk).update(national_id=None)
+    person.national_id = None
+    assign_national_id(person, birth_state=birth_state)

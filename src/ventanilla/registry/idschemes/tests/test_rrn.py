@@ -1,0 +1,149 @@
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from stdnum.kr import rrn as stdnum_rrn
+
+from .. import IdSpaceExhaustedError, IdSubject, InvalidIdError, RrnScheme, get_scheme
+from .strategies import SETTINGS, rrn_subjects
+
+SCHEME = RrnScheme()
+
+
+def subject(born: datetime.date, sex: str = "F", *, foreign: bool = False) -> IdSubject:
+    return IdSubject("지은", "김", "", born, sex, "", foreign)
+
+
+def with_check_digit(first12: str) -> str:
+    # stdnum's own implementation is the independent oracle here.
+    return first12 + str(stdnum_rrn.calc_check_digit(first12))
+
+
+def test_registered() -> None:
+    scheme = get_scheme("rrn")
+    assert isinstance(scheme, RrnScheme)
+    assert scheme.max_variants == 97_000
+
+
+@pytest.mark.parametrize(
+    ("born", "sex", "foreign", "digit"),
+    [
+        (datetime.date(1850, 6, 1), "M", False, "9"),
+        (datetime.date(1850, 6, 1), "F", False, "0"),
+        (datetime.date(1985, 1, 31), "M", False, "1"),
+        (datetime.date(1985, 1, 31), "F", False, "2"),
+        (datetime.date(2003, 2, 28), "M", False, "3"),
+        (datetime.date(2003, 2, 28), "F", False, "4"),
+        (datetime.date(1970, 7, 7), "M", True, "5"),
+        (datetime.date(1970, 7, 7), "F", True, "6"),
+        (datetime.date(2010, 12, 1), "M", True, "7"),
+        (datetime.date(2010, 12, 1), "F", True, "8"),
+    ],
+)
+def test_seventh_digit(born: datetime.date, sex: str, foreign: bool, digit: str) -> None:
+    rrn = SCHEME.propose(subject(born, sex, foreign=foreign))
+    assert rrn[:6] == f"{born.year % 100:02d}{born.month:02d}{born.day:02d}"
+    assert rrn[6] == digit
+    assert stdnum_rrn.is_valid(rrn)
+    assert stdnum_rrn.get_birth_date(rrn) == born
+    decoded = SCHEME.decode(rrn)
+    assert (decoded.birth_date, decoded.sex, decoded.state_code) == (born, sex, None)
+
+
+def test_stdnum_example_decodes() -> None:
+    decoded = SCHEME.decode("971013-9019902")
+    assert decoded.birth_date == datetime.date(1897, 10, 13)
+    assert decoded.sex == "M"
+
+
+def test_proposals_are_stable() -> None:
+    # Re-running the registry must re-propose the same numbers in the same order.
+    person = subject(datetime.date(1985, 1, 1), "M")
+    assert [SCHEME.propose(person, v) for v in range(3)] == [
+        RrnScheme().propose(person, v) for v in range(3)
+    ]
+
+
+def test_whole_serial_space_is_a_permutation() -> None:
+    person = subject(datetime.date(2001, 9, 11), "M")
+    rrns = [SCHEME.propose(person, v) for v in range(SCHEME.variants_for(person))]
+    serials = {int(r[7:12]) for r in rrns}
+    assert serials == set(range(97_000))
+    assert all(stdnum_rrn.is_valid(r) for r in rrns)
+    with pytest.raises(IdSpaceExhaustedError):
+        SCHEME.propose(person, 97_000)
+    with pytest.raises(ValueError, match="variant"):
+        SCHEME.propose(person, -1)
+
+
+@pytest.mark.parametrize(
+    ("bad", "code"),
+    [
+        (subject(datetime.date(1990, 1, 1), "X"), "unsupported_sex"),
+        (subject(datetime.date(1990, 1, 1), "?"), "invalid_sex"),
+        (subject(datetime.date(1899, 12, 31), foreign=True), "unsupported_date"),
+        (subject(datetime.date(1799, 12, 31)), "unsupported_date"),
+        (subject(datetime.date(2100, 1, 1)), "unsupported_date"),
+    ],
+)
+def test_unusable_subjects(bad: IdSubject, code: str) -> None:
+    with pytest.raises(InvalidIdError) as caught:
+        SCHEME.propose(bad)
+    assert caught.value.code == code
+
+
+@pytest.mark.parametrize(
+    ("value", "code"),
+    [
+        ("971013-9019903", "invalid_check_digit"),
+        ("971013-901990", "invalid_length"),
+        ("971013-90199021", "invalid_length"),
+        ("", "invalid_length"),
+        ("97101a-9019902", "invalid_format"),
+        (with_check_digit("850230101234"), "invalid_date"),
+        (with_check_digit("851301101234"), "invalid_date"),
+        (with_check_digit("000229101234"), "invalid_date"),  # 1900 was no leap year
+        (with_check_digit("850101197000"), "invalid_region"),
+    ],
+)
+def test_decode_rejects(value: str, code: str) -> None:
+    with pytest.raises(InvalidIdError) as caught:
+        SCHEME.decode(value)
+    assert caught.value.code == code
+    assert not SCHEME.is_valid(value)
+
+
+def test_lenient_mode_accepts_post_2020_random_tails() -> None:
+    lenient = RrnScheme(strict=False)
+    assert lenient.is_valid("210101-4999999")
+    assert not SCHEME.is_valid("210101-4999999")
+    with pytest.raises(InvalidIdError) as caught:
+        lenient.decode("210230-4999999")
+    assert caught.value.code == "invalid_date"
+
+
+def test_normalise_format_mask() -> None:
+    assert SCHEME.normalise(" 971013 – 9019902 ") == "9710139019902"
+    # Full-width digits from a Korean IME.
+    assert SCHEME.normalise("９７１０１３－９０１９９０２") == "9710139019902"
+    assert SCHEME.format("9710139019902") == "971013-9019902"
+    assert SCHEME.format("12-34") == "1234"
+    assert SCHEME.mask("971013-9019902") == "971013-9******"
+    assert SCHEME.mask("123") == "***"
+
+
+@SETTINGS
+@given(rrn_subjects(), st.sets(st.integers(0, 1999), min_size=2, max_size=25))
+def test_variants_are_valid_distinct_and_decode(person: IdSubject, variants: set[int]) -> None:
+    proposals = {SCHEME.propose(person, v) for v in variants | {0, 96_999}}
+    assert len(proposals) == len(variants | {0, 96_999})
+    for rrn in proposals:
+        assert stdnum_rrn.is_valid(rrn), rrn
+        assert SCHEME.is_valid(rrn), rrn
+        decoded = SCHEME.decode(rrn)
+        assert decoded.birth_date == person.birth_date
+        assert decoded.sex == person.sex
+        assert SCHEME.normalise(SCHEME.format(rrn)) == rrn

@@ -1,0 +1,313 @@
+"""What a registered event does to the population register.
+
+Called only from `registry.services`, inside the transaction of the action
+that causes it; each function returns what it changed, for the journal.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from ventanilla.core.country import current_profile
+from ventanilla.core.errors import ValidationFailed
+from ventanilla.core.models import Jurisdiction, JurisdictionLevel
+from ventanilla.registry import identity
+from ventanilla.registry.dedup import store_match_keys
+from ventanilla.registry.matching import normalise_name
+from ventanilla.registry.models import (
+    ParentKind,
+    ParentLink,
+    Person,
+    PersonSource,
+    PersonStatus,
+    Union,
+    VitalRecord,
+)
+
+
+def search_name(given: str, first: str, second: str) -> str:
+    return normalise_name(" ".join(p for p in (given, first, second) if p))
+
+
+def require_existing(person_ids: Iterable[str]) -> None:
+    wanted = {str(p) for p in person_ids}
+    if not wanted:
+        return
+    found = {str(p) for p in Person.objects.filter(pk__in=wanted).values_list("pk", flat=True)}
+    missing = wanted - found
+    if missing:
+        raise ValidationFailed(
+            _("A person named in the declaration is not in the register."),
+            code="unknown_person",
+        )
+
+
+def _person(data: dict[str, Any], field: str) -> Person | None:
+    value = data.get(field)
+    return Person.objects.filter(pk=value).first() if value else None
+
+
+def _date(data: dict[str, Any], field: str) -> dt.date | None:
+    value = data.get(field)
+    return dt.date.fromisoformat(value) if value else None
+
+
+def _years_between(earlier: dt.date, later: dt.date) -> int:
+    return later.year - earlier.year - ((later.month, later.day) < (earlier.month, earlier.day))
+
+
+def _fail(field: str, message: str, code: str = "invalid") -> ValidationFailed:
+    return ValidationFailed(fields={field: [message]}, code=code)
+
+
+def check_event_against_register(record: VitalRecord) -> list[str]:
+    """Rules that need the register. Raises on what cannot be true; returns warnings."""
+    data = record.data
+    rules = current_profile().registration
+    warnings: list[str] = []
+    if record.late:
+        warnings.append("late_registration")
+    kind = record.event_type
+    if kind == "birth":
+        born = _date(data, "birth_date")
+        for field in ("mother", "father"):
+            parent = _person(data, field)
+            if parent is None or born is None:
+                continue
+            if parent.birth_date and parent.birth_date >= born:
+                raise _fail(field, _("A parent must be born before the child."))
+            if parent.status == PersonStatus.DECEASED and parent.death_date and field == "mother" and parent.death_date < born:
+                raise _fail(field, _("The mother died before this birth."))
+            if field == "mother" and parent.birth_date:
+                age = _years_between(parent.birth_date, born)
+                if age < rules.min_mother_age_warning:
+                    raise _fail(field, _("The mother is too young to be the mother of this child."))
+                if age < rules.age_of_majority:
+                    warnings.append("minor_mother")
+    elif kind == "death":
+        person = _person(data, "deceased")
+        died = _date(data, "death_date")
+        if person is not None:
+            if person.status == PersonStatus.DECEASED:
+                raise _fail("deceased", _("This person is already registered as deceased."),
+                            code="already_deceased")
+            if person.birth_date and died and died < person.birth_date:
+                raise _fail("death_date", _("The date of death is before the date of birth."))
+    elif kind == "marriage":
+        married = _date(data, "marriage_date")
+        for field in ("spouse_a", "spouse_b"):
+            person = _person(data, field)
+            if person is None:
+                continue
+            if person.status != PersonStatus.ALIVE:
+                raise _fail(field, _("This person cannot marry: they are not alive in the register."))
+            if married and person.birth_date and _years_between(person.birth_date, married) < rules.min_marriage_age:
+                raise _fail(field, _("This person is under the minimum age to marry."))
+            if _open_union(person) is not None:
+                raise _fail(field, _("This person is already married."), code="already_married")
+    elif kind == "divorce":
+        a, b = _person(data, "spouse_a"), _person(data, "spouse_b")
+        if a is not None and b is not None and _union_between(a, b) is None:
+            raise _fail("spouse_b", _("These two persons are not married to each other."),
+                        code="not_married")
+    elif kind in ("recognition", "adoption"):
+        child = _person(data, "child")
+        for field in _parent_fields(kind):
+            parent = _person(data, field)
+            if child and parent and child.birth_date and parent.birth_date and parent.birth_date >= child.birth_date:
+                raise _fail(field, _("A parent must be born before the child."))
+    return warnings
+
+
+def _open_union(person: Person) -> Union | None:
+    return Union.objects.filter(
+        Q(spouse_a=person) | Q(spouse_b=person), dissolved_on__isnull=True
+    ).first()
+
+
+def _union_between(a: Person, b: Person) -> Union | None:
+    return Union.objects.filter(
+        Q(spouse_a=a, spouse_b=b) | Q(spouse_a=b, spouse_b=a), dissolved_on__isnull=True
+    ).first()
+
+
+def municipality(code: str | None) -> Jurisdiction | None:
+    if not code:
+        return None
+    return Jurisdiction.objects.filter(
+        level=JurisdictionLevel.MUNICIPALITY, official_code=code
+    ).first()
+
+
+def create_person(
+    *,
+    given_names: str,
+    first_surname: str,
+    second_surname: str,
+    sex: str,
+    birth_date: dt.date | None,
+    birth_state: str,
+    birth_place: Jurisdiction | None,
+    jurisdiction: Jurisdiction,
+    source: str,
+    source_reference: str = "",
+    romanised_name: str = "",
+    mother: Person | None = None,
+    father: Person | None = None,
+    record: VitalRecord | None = None,
+    assign_id: bool = True,
+) -> Person:
+    person = Person.objects.create(
+        given_names=given_names,
+        first_surname=first_surname,
+        second_surname=second_surname,
+        romanised_name=romanised_name,
+        sex=sex,
+        birth_date=birth_date,
+        birth_place=birth_place,
+        jurisdiction=jurisdiction,
+        source=source,
+        source_reference=source_reference,
+        search_name=search_name(given_names, first_surname, second_surname),
+    )
+    for parent in (mother, father):
+        if parent is not None:
+            ParentLink.objects.create(child=person, parent=parent, kind=ParentKind.BIRTH,
+                                      record=record)
+    if assign_id:
+        identity.assign_national_id(person, birth_state=birth_state)
+    store_match_keys(person)
+    return person
+
+
+def apply_registration(record: VitalRecord) -> dict[str, Any]:
+    check_event_against_register(record)
+    data = record.data
+    kind = record.event_type
+    if kind == "birth":
+        child = create_person(
+            given_names=data["given_names"],
+            first_surname=data["first_surname"],
+            second_surname=data.get("second_surname", ""),
+            romanised_name=data.get("romanised_name", ""),
+            sex=data["sex"],
+            birth_date=_date(data, "birth_date"),
+            birth_state=data.get("birth_state", ""),
+            birth_place=municipality(data.get("birth_municipality")),
+            jurisdiction=record.office,
+            source=PersonSource.BIRTH,
+            mother=_person(data, "mother"),
+            father=_person(data, "father"),
+            record=record,
+        )
+        record.subject = child
+        return {"person": str(child.pk), "national_id": child.national_id}
+    if kind == "death":
+        person = _person(data, "deceased")
+        assert person is not None  # checked at declaration
+        person.status = PersonStatus.DECEASED
+        person.death_date = _date(data, "death_date")
+        person.save(update_fields=["status", "death_date"])
+        return {"person": str(person.pk)}
+    if kind == "marriage":
+        a, b = _person(data, "spouse_a"), _person(data, "spouse_b")
+        assert a is not None and b is not None
+        married_on = _date(data, "marriage_date")
+        assert married_on is not None
+        union = Union.objects.create(spouse_a=a, spouse_b=b, married_on=married_on,
+                                     marriage_record=record)
+        return {"union": union.pk}
+    if kind == "divorce":
+        a, b = _person(data, "spouse_a"), _person(data, "spouse_b")
+        assert a is not None and b is not None
+        union = _union_between(a, b)
+        assert union is not None
+        union.dissolved_on = _date(data, "divorce_date")
+        union.divorce_record = record
+        union.save(update_fields=["dissolved_on", "divorce_record"])
+        return {"union": union.pk}
+    child = _person(data, "child")
+    assert child is not None
+    link_kind = ParentKind.RECOGNITION if kind == "recognition" else ParentKind.ADOPTION
+    linked = []
+    for field in _parent_fields(kind):
+        parent = _person(data, field)
+        if parent is not None:
+            ParentLink.objects.get_or_create(child=child, parent=parent, kind=link_kind,
+                                             defaults={"record": record})
+            linked.append(str(parent.pk))
+    return {"child": str(child.pk), "parents": linked}
+
+
+def _parent_fields(kind: str) -> tuple[str, ...]:
+    if kind == "recognition":
+        return ("recognising_parent",)
+    return ("adoptive_parent_a", "adoptive_parent_b")
+
+
+_PERSON_FIELDS = ("given_names", "first_surname", "second_surname", "sex", "birth_date")
+
+
+def apply_correction(
+    record: VitalRecord, before: dict[str, Any], after: dict[str, Any]
+) -> dict[str, Any]:
+    """Carry an amendment of a registered birth into the register; a new ID if its data changed."""
+    if record.event_type == "death" and "death_date" in after and record.data.get("deceased"):
+        Person.objects.filter(pk=record.data["deceased"]).update(
+            death_date=_date(after, "death_date")
+        )
+        return {}
+    if record.event_type != "birth" or record.subject is None:
+        return {}
+    person = record.subject
+    touched = [f for f in _PERSON_FIELDS if f in after]
+    if not touched and "birth_state" not in after:
+        return {}
+    for field in touched:
+        value = after[field]
+        setattr(person, field, _date(after, field) if field == "birth_date" else (value or ""))
+    person.search_name = search_name(person.given_names, person.first_surname,
+                                     person.second_surname)
+    person.save()
+    old_id = person.national_id
+    identity.reassign_if_changed(person, birth_state=record.data.get("birth_state", ""))
+    store_match_keys(person)
+    result: dict[str, Any] = {}
+    if person.national_id != old_id:
+        result = {"national_id_before": old_id, "national_id_after": person.national_id}
+    return result
+
+
+def revoke_registration(record: VitalRecord) -> dict[str, Any]:
+    if record.event_type == "birth" and record.subject_id:
+        Person.objects.filter(pk=record.subject_id).update(status=PersonStatus.VOID)
+    elif record.event_type == "death" and record.subject_id:
+        Person.objects.filter(pk=record.subject_id).update(
+            status=PersonStatus.ALIVE, death_date=None
+        )
+    elif record.event_type == "marriage":
+        Union.objects.filter(marriage_record=record).update(dissolved_on=record.event_date)
+    return {}
+
+
+def reinstate_registration(record: VitalRecord) -> dict[str, Any]:
+    if record.event_type == "birth" and record.subject_id:
+        Person.objects.filter(pk=record.subject_id).update(status=PersonStatus.ALIVE)
+    elif record.event_type == "death" and record.subject_id:
+        Person.objects.filter(pk=record.subject_id).update(
+            status=PersonStatus.DECEASED, death_date=_date(record.data, "death_date")
+        )
+    return {}
+
+
+def person_uuid(value: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None

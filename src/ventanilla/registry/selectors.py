@@ -1,0 +1,183 @@
+"""Reads of personal data. Each one is scoped to the reader's jurisdiction and written
+to the access log in the same transaction as the data is read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+
+from ventanilla.core.access import log_access
+from ventanilla.core.errors import NotFound, ValidationFailed
+from ventanilla.core.models import AccessKind, AccessLogEntry, User
+from ventanilla.core.permissions import Action, authorise, scope_paths
+from ventanilla.registry import identity
+from ventanilla.registry.matching import normalise_name
+from ventanilla.registry.models import (
+    DuplicateFlag,
+    ParentLink,
+    Person,
+    RecordAction,
+    Union,
+    VitalRecord,
+)
+
+SEARCH_LIMIT = 50
+
+
+def _scope(actor: User, action: Action) -> Q:
+    paths = scope_paths(actor, action)
+    condition = Q(pk__in=[])
+    for path in paths:
+        condition |= Q(jurisdiction__path__startswith=path)
+    return condition
+
+
+@dataclass(frozen=True)
+class PersonDetail:
+    person: Person
+    parents: list[ParentLink]
+    children: list[ParentLink]
+    unions: list[Union]
+    records: list[VitalRecord]
+    journal: list[RecordAction]
+
+
+def person_detail(*, actor: User, person_id: uuid.UUID | str, purpose: str = "person.read") -> PersonDetail:
+    person = Person.objects.select_related("jurisdiction", "birth_place").filter(pk=person_id).first()
+    if person is None:
+        raise NotFound(_("No such person."))
+    grant = authorise(actor, Action.PERSON_READ, person.jurisdiction, subject_ids=[str(person.pk)])
+    with transaction.atomic():
+        records = list(
+            VitalRecord.objects.filter(Q(subject=person) | Q(participants__person=person))
+            .distinct()
+            .order_by("event_date")
+        )
+        detail = PersonDetail(
+            person=person,
+            parents=list(person.parent_links.select_related("parent")),
+            children=list(person.child_links.select_related("child")),
+            unions=list(Union.objects.filter(Q(spouse_a=person) | Q(spouse_b=person))
+                        .select_related("spouse_a", "spouse_b")),
+            records=records,
+            journal=list(RecordAction.objects.filter(record__in=records)
+                         .select_related("actor", "record").order_by("at", "seq")),
+        )
+        log_access(actor=actor, grant=grant, kind=AccessKind.READ, purpose=purpose,
+                   subject_ids=[str(person.pk)])
+    return detail
+
+
+def person_search(
+    *,
+    actor: User,
+    national_id: str = "",
+    name: str = "",
+    born_from: dt.date | None = None,
+    born_to: dt.date | None = None,
+    place_code: str = "",
+    limit: int = SEARCH_LIMIT,
+) -> list[Person]:
+    """Search the register inside the actor's jurisdiction: by ID, fuzzy name, dates and place."""
+    grant = authorise(actor, Action.PERSON_SEARCH, None)
+    if not any((national_id, name, born_from, born_to, place_code)):
+        raise ValidationFailed(_("Give at least one search criterion."), code="empty_search")
+    if born_from and born_to and born_from > born_to:
+        raise ValidationFailed(fields={"born_to": [_("The end date is before the start date.")]})
+    query: QuerySet[Person] = Person.objects.filter(_scope(actor, Action.PERSON_SEARCH))
+    if national_id:
+        query = query.filter(national_id=identity.scheme().normalise(national_id))
+    if born_from:
+        query = query.filter(birth_date__gte=born_from)
+    if born_to:
+        query = query.filter(birth_date__lte=born_to)
+    if place_code:
+        query = query.filter(birth_place__official_code=place_code)
+    results: list[Person]
+    with transaction.atomic():
+        if name:
+            results = _fuzzy_name(query, name, limit)
+        else:
+            results = list(query.order_by("search_name")[:limit])
+        log_access(actor=actor, grant=grant, kind=AccessKind.SEARCH, purpose="person.search",
+                   subject_ids=[str(p.pk) for p in results])
+    return results
+
+
+def _fuzzy_name(query: QuerySet[Person], name: str, limit: int) -> list[Person]:
+    from rapidfuzz import fuzz
+
+    wanted = normalise_name(name)
+    tokens = [t for t in wanted.split() if len(t) >= 2]
+    if not tokens:
+        raise ValidationFailed(fields={"name": [_("Type at least two letters.")]})
+    # Narrow in the database on any token, then rank by token-set similarity.
+    token_filter = Q()
+    for token in tokens:
+        token_filter |= Q(search_name__contains=token[:4])
+    pool = list(query.filter(token_filter)[: limit * 20])
+    ranked = sorted(pool, key=lambda p: fuzz.token_set_ratio(wanted, p.search_name), reverse=True)
+    return [p for p in ranked if fuzz.token_set_ratio(wanted, p.search_name) >= 60][:limit]
+
+
+def review_queue(*, actor: User) -> list[VitalRecord]:
+    authorise(actor, Action.RECORD_READ, None)
+    paths = scope_paths(actor, Action.RECORD_READ)
+    condition = Q(pk__in=[])
+    for path in paths:
+        condition |= Q(office__path__startswith=path)
+    return list(
+        VitalRecord.objects.filter(condition, status__in=["declared", "validated"])
+        .select_related("office")
+        .order_by("-duplicates_pending", "created_at")[:200]
+    )
+
+
+@dataclass(frozen=True)
+class RecordDetail:
+    record: VitalRecord
+    journal: list[RecordAction]
+    flags: list[DuplicateFlag]
+
+
+def record_detail(*, actor: User, record_id: uuid.UUID | str) -> RecordDetail:
+    record = VitalRecord.objects.select_related("office", "subject").filter(pk=record_id).first()
+    if record is None:
+        raise NotFound(_("No such record."))
+    subjects = [str(p) for p in record.participants.values_list("person_id", flat=True)]
+    if record.subject_id:
+        subjects.append(str(record.subject_id))
+    grant = authorise(actor, Action.RECORD_READ, record.office, subject_ids=subjects)
+    with transaction.atomic():
+        flags = list(record.duplicate_flags.select_related("candidate", "candidate__birth_place"))
+        detail = RecordDetail(
+            record=record,
+            journal=list(record.actions.select_related("actor").order_by("seq")),
+            flags=flags,
+        )
+        log_access(actor=actor, grant=grant, kind=AccessKind.READ, purpose="record.read",
+                   subject_ids=subjects + [str(f.candidate_id) for f in flags])
+    return detail
+
+
+def citizen_records(*, person: Person) -> list[VitalRecord]:
+    return list(
+        VitalRecord.objects.filter(
+            Q(subject=person) | Q(participants__person=person), status="registered"
+        ).distinct().order_by("event_date")
+    )
+
+
+def citizen_access_log(*, person: Person) -> list[AccessLogEntry]:
+    """Every access to this person's data, newest first (the person's own reads are not logged)."""
+    return list(
+        AccessLogEntry.objects.filter(subjects__person_id=person.pk)
+        .select_related("actor", "office")
+        .order_by("-id")[:500]
+    )

@@ -1,0 +1,350 @@
+"""Every change to the civil registry goes through one of these functions.
+
+Each takes a required `actor`, checks permission in `core.permissions`,
+runs in one transaction, appends exactly one journal action, updates the
+cached status with a conditional UPDATE (so two registrars racing on one
+record cannot both win), and writes the access log in that transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ventanilla.core.access import log_access
+from ventanilla.core.context import current_client_ip, current_request_id
+from ventanilla.core.errors import Conflict, NotFound, ValidationFailed
+from ventanilla.core.models import AccessKind, Jurisdiction, JurisdictionLevel, RoleAssignment, User
+from ventanilla.core.permissions import Action, authorise
+from ventanilla.core.workflow import TransitionNotAllowed
+from ventanilla.registry import events, people
+from ventanilla.registry.dedup import flag_duplicates
+from ventanilla.registry.models import (
+    DuplicateDecision,
+    DuplicateFlag,
+    EventType,
+    PersonParticipation,
+    RecordAction,
+    RegistrationCounter,
+    VitalRecord,
+)
+from ventanilla.registry.workflow import RECORD_WORKFLOW
+
+
+class DuplicatesPending(Conflict):
+    code = "duplicates_pending"
+
+    def __init__(self) -> None:
+        super().__init__(_("Possible duplicates must be reviewed before registration."))
+
+
+def _office_for(actor: User, office_code: str | None, action: Action) -> tuple[Jurisdiction, RoleAssignment]:
+    if office_code:
+        office = Jurisdiction.objects.filter(code=office_code).first()
+        if office is None:
+            raise ValidationFailed(fields={"office": [_("Unknown registry office.")]})
+    else:
+        candidates = [
+            a.jurisdiction
+            for a in actor.roles.select_related("jurisdiction")
+            if a.jurisdiction.level == JurisdictionLevel.OFFICE
+        ]
+        if not candidates:
+            raise ValidationFailed(fields={"office": [_("Choose the registry office.")]})
+        office = candidates[0]
+    grant = authorise(actor, action, office)
+    return office, grant
+
+
+def _journal(
+    record: VitalRecord,
+    *,
+    seq: int,
+    action: str,
+    actor: User,
+    grant: RoleAssignment,
+    status_after: str,
+    reason: str = "",
+    payload: dict[str, Any] | None = None,
+) -> RecordAction:
+    return RecordAction.objects.create(
+        record=record,
+        seq=seq,
+        action=action,
+        actor=actor,
+        actor_role=grant.role,
+        office=grant.jurisdiction,
+        at=timezone.now(),
+        client_ip=current_client_ip(),
+        request_id=current_request_id(),
+        reason=reason,
+        status_after=status_after,
+        payload=payload or {},
+    )
+
+
+def _participants(record: VitalRecord) -> list[str]:
+    ids = [str(pid) for pid in record.participants.values_list("person_id", flat=True)]
+    if record.subject_id:
+        ids.append(str(record.subject_id))
+    return ids
+
+
+def _set_participants(record: VitalRecord) -> None:
+    record.participants.all().delete()
+    refs = events.PERSON_REFS[record.event_type]
+    rows = [
+        PersonParticipation(record=record, person_id=record.data[field], role=role)
+        for field, role in refs.items()
+        if field in record.data
+    ]
+    people.require_existing([str(r.person_id) for r in rows])
+    PersonParticipation.objects.bulk_create(rows)
+    subject_field = next((f for f, role in refs.items() if role == "subject"), None)
+    if subject_field and subject_field in record.data:
+        record.subject_id = uuid.UUID(record.data[subject_field])
+
+
+def record_declare(
+    *,
+    actor: User,
+    event_type: str,
+    data: dict[str, Any],
+    office_code: str | None = None,
+    submit: bool = True,
+) -> VitalRecord:
+    """Create a record from a declaration; with `submit`, declare it and check for duplicates."""
+    if event_type not in EventType.values:
+        raise ValidationFailed(fields={"event_type": [_("Unknown event type.")]})
+    office, grant = _office_for(actor, office_code, Action.RECORD_DECLARE)
+    cleaned = events.clean(event_type, data)
+    event_date = dt.date.fromisoformat(cleaned[events.EVENT_DATE_FIELD[event_type]])
+    with transaction.atomic():
+        record = VitalRecord.objects.create(
+            event_type=event_type,
+            status="draft",
+            office=office,
+            data=cleaned,
+            event_date=event_date,
+            late=events.is_late(event_type, event_date, timezone.localdate()),
+        )
+        _set_participants(record)
+        events_rules = people.check_event_against_register(record)
+        record.save(update_fields=["subject"])
+        _journal(record, seq=1, action="create", actor=actor, grant=grant, status_after="draft",
+                 payload={"data": cleaned})
+        status = "draft"
+        found: list[DuplicateFlag] = []
+        if submit:
+            status = "declared"
+            _journal(record, seq=2, action="declare", actor=actor, grant=grant,
+                     status_after=status, payload={"warnings": events_rules})
+            found = flag_duplicates(record)
+            if found:
+                _journal(record, seq=3, action="flag_duplicates", actor=actor, grant=grant,
+                         status_after=status,
+                         payload={"candidates": [str(f.candidate_id) for f in found]})
+        VitalRecord.objects.filter(pk=record.pk).update(
+            status=status, version=F("version") + 1, duplicates_pending=bool(found)
+        )
+        log_access(actor=actor, grant=grant, kind=AccessKind.CHANGE, purpose="record.declare",
+                   subject_ids=_participants(record))
+    record.refresh_from_db()
+    return record
+
+
+def _load(record_id: uuid.UUID | str) -> VitalRecord:
+    try:
+        return VitalRecord.objects.select_related("office").get(pk=record_id)
+    except (VitalRecord.DoesNotExist, ValueError, TypeError):
+        raise NotFound(_("No such record.")) from None
+
+
+def _transition(
+    *,
+    record_id: uuid.UUID | str,
+    actor: User,
+    action: str,
+    permission: Action,
+    reason: str = "",
+    payload: dict[str, Any] | None = None,
+    effect: Callable[[VitalRecord], dict[str, Any] | None] | None = None,
+    needs_reason: bool = False,
+) -> VitalRecord:
+    if needs_reason and not reason.strip():
+        raise ValidationFailed(fields={"reason": [_("Say why.")]})
+    if len(reason) > 2000:
+        raise ValidationFailed(fields={"reason": [_("Use at most 2000 characters.")]})
+    record = _load(record_id)
+    grant = authorise(actor, permission, record.office, subject_ids=_participants(record))
+    with transaction.atomic():
+        record = VitalRecord.objects.select_for_update().get(pk=record.pk)
+        history_actions = list(record.actions.order_by("seq").values_list("action", flat=True))
+        history = RECORD_WORKFLOW.fold(history_actions)
+        try:
+            new_status = RECORD_WORKFLOW.next_status(history, action)
+        except TransitionNotAllowed:
+            raise TransitionNotAllowed(
+                _("You cannot %(action)s a record that is %(status)s.")
+                % {"action": action.replace("_", " "), "status": record.get_status_display()},
+                status=record.status,
+                action=action,
+            ) from None
+        extra = effect(record) if effect else None
+        updated = VitalRecord.objects.filter(pk=record.pk, version=record.version).update(
+            status=new_status,
+            version=F("version") + 1,
+            data=record.data,
+            subject=record.subject,
+            registration_number=record.registration_number,
+            registered_at=record.registered_at,
+            duplicates_pending=record.duplicates_pending,
+            event_date=record.event_date,
+        )
+        if updated != 1:
+            raise Conflict()
+        try:
+            with transaction.atomic():
+                _journal(record, seq=len(history_actions) + 1, action=action, actor=actor,
+                         grant=grant, status_after=new_status, reason=reason,
+                         payload={**(payload or {}), **(extra or {})})
+        except IntegrityError:
+            raise Conflict() from None
+        log_access(actor=actor, grant=grant, kind=AccessKind.CHANGE, purpose=f"record.{action}",
+                   subject_ids=_participants(record))
+    record.refresh_from_db()
+    return record
+
+
+def record_validate(*, actor: User, record_id: uuid.UUID | str) -> VitalRecord:
+    return _transition(record_id=record_id, actor=actor, action="validate",
+                       permission=Action.RECORD_VALIDATE)
+
+
+def _next_registration_number(record: VitalRecord) -> str:
+    year = timezone.localdate().year
+    counter, _created = RegistrationCounter.objects.get_or_create(office=record.office, year=year)
+    RegistrationCounter.objects.filter(pk=counter.pk).update(last=F("last") + 1)
+    counter.refresh_from_db()
+    return f"{record.office.code}-{year}-{counter.last:07d}"
+
+
+def _register_effect(record: VitalRecord) -> dict[str, Any]:
+    if record.duplicates_pending:
+        raise DuplicatesPending()
+    outcome = people.apply_registration(record)
+    record.registration_number = _next_registration_number(record)
+    record.registered_at = timezone.now()
+    return {"registration_number": record.registration_number, **outcome}
+
+
+def record_register(*, actor: User, record_id: uuid.UUID | str) -> VitalRecord:
+    return _transition(record_id=record_id, actor=actor, action="register",
+                       permission=Action.RECORD_REGISTER, effect=_register_effect)
+
+
+def record_reject(*, actor: User, record_id: uuid.UUID | str, reason: str) -> VitalRecord:
+    return _transition(record_id=record_id, actor=actor, action="reject",
+                       permission=Action.RECORD_REJECT, reason=reason, needs_reason=True)
+
+
+def record_resubmit(*, actor: User, record_id: uuid.UUID | str) -> VitalRecord:
+    def recheck(record: VitalRecord) -> dict[str, Any]:
+        found = flag_duplicates(record)
+        record.duplicates_pending = any(f.decision == DuplicateDecision.PENDING for f in found)
+        return {"candidates": [str(f.candidate_id) for f in found]}
+
+    return _transition(record_id=record_id, actor=actor, action="declare",
+                       permission=Action.RECORD_DECLARE, effect=recheck)
+
+
+def record_correct(
+    *, actor: User, record_id: uuid.UUID | str, changes: dict[str, Any], reason: str
+) -> VitalRecord:
+    """An amendment: a new action with before and after. Nothing already written is changed."""
+
+    def amend(record: VitalRecord) -> dict[str, Any]:
+        merged = {**record.data, **changes}
+        cleaned = events.clean(record.event_type, merged)
+        changed = sorted(k for k in set(cleaned) | set(record.data)
+                         if cleaned.get(k) != record.data.get(k))
+        if not changed:
+            raise ValidationFailed(_("The correction changes nothing."), code="no_change")
+        before = {k: record.data.get(k) for k in changed}
+        after = {k: cleaned.get(k) for k in changed}
+        record.data = cleaned
+        record.event_date = dt.date.fromisoformat(
+            cleaned[events.EVENT_DATE_FIELD[record.event_type]]
+        )
+        extra: dict[str, Any] = {"before": before, "after": after}
+        if record.status == "registered":
+            extra.update(people.apply_correction(record, before, after))
+        else:
+            found = flag_duplicates(record)
+            record.duplicates_pending = any(
+                f.decision == DuplicateDecision.PENDING for f in found
+            )
+        return extra
+
+    return _transition(record_id=record_id, actor=actor, action="correct",
+                       permission=Action.RECORD_CORRECT, reason=reason, effect=amend,
+                       needs_reason=True)
+
+
+def record_archive(*, actor: User, record_id: uuid.UUID | str, reason: str) -> VitalRecord:
+    return _transition(record_id=record_id, actor=actor, action="archive",
+                       permission=Action.RECORD_ARCHIVE, reason=reason, needs_reason=True)
+
+
+def record_revoke(*, actor: User, record_id: uuid.UUID | str, reason: str) -> VitalRecord:
+    def undo(record: VitalRecord) -> dict[str, Any]:
+        return people.revoke_registration(record)
+
+    return _transition(record_id=record_id, actor=actor, action="revoke",
+                       permission=Action.RECORD_REVOKE, reason=reason, effect=undo,
+                       needs_reason=True)
+
+
+def record_reinstate(*, actor: User, record_id: uuid.UUID | str, reason: str) -> VitalRecord:
+    def redo(record: VitalRecord) -> dict[str, Any]:
+        if record.status == "revoked":
+            return people.reinstate_registration(record)
+        return {}
+
+    return _transition(record_id=record_id, actor=actor, action="reinstate",
+                       permission=Action.RECORD_REINSTATE, reason=reason, effect=redo,
+                       needs_reason=True)
+
+
+def duplicate_decide(
+    *, actor: User, record_id: uuid.UUID | str, candidate_id: uuid.UUID | str,
+    is_duplicate: bool, reason: str = "",
+) -> VitalRecord:
+    """The registrar's verdict on one candidate, journaled. A duplicate rejects the declaration."""
+
+    def decide(record: VitalRecord) -> dict[str, Any]:
+        flag = DuplicateFlag.objects.filter(record=record, candidate_id=candidate_id).first()
+        if flag is None:
+            raise NotFound(_("This person is not a candidate duplicate of the record."))
+        if flag.decision != DuplicateDecision.PENDING:
+            raise Conflict(_("This candidate was already decided."), code="already_decided")
+        flag.decision = (
+            DuplicateDecision.DUPLICATE if is_duplicate else DuplicateDecision.NOT_DUPLICATE
+        )
+        flag.save(update_fields=["decision"])
+        record.duplicates_pending = record.duplicate_flags.filter(
+            decision=DuplicateDecision.PENDING
+        ).exists() and not is_duplicate
+        return {"candidate": str(candidate_id), "score": flag.score}
+
+    action = "mark_duplicate" if is_duplicate else "mark_not_duplicate"
+    return _transition(record_id=record_id, actor=actor, action=action,
+                       permission=Action.DUPLICATE_DECIDE, reason=reason, effect=decide,
+                       needs_reason=is_duplicate)

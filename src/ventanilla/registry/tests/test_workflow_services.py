@@ -1,0 +1,183 @@
+"""The registration workflow as registrars live it, through the services."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from ventanilla.core.access import verify_chain
+from ventanilla.core.errors import PermissionDenied, ValidationFailed
+from ventanilla.core.models import AccessKind, AccessLogEntry, User
+from ventanilla.core.workflow import TransitionNotAllowed
+from ventanilla.registry import services
+from ventanilla.registry.idschemes import get_scheme
+from ventanilla.registry.models import Person, RecordAction, VitalRecord
+
+BirthData = Callable[..., dict[str, Any]]
+
+
+def _register_birth(actor: User, data: dict[str, Any]) -> VitalRecord:
+    record = services.record_declare(actor=actor, event_type="birth", data=data)
+    return services.record_register(actor=actor, record_id=record.pk)
+
+
+def test_a_registered_birth_creates_a_person_with_a_valid_national_id(
+    registrar: User, birth_data: BirthData, profile: Any
+) -> None:
+    record = _register_birth(registrar, birth_data())
+    assert record.status == "registered"
+    assert record.registration_number
+    person = Person.objects.get(pk=record.subject_id)
+    assert person.national_id is not None
+    assert get_scheme(profile.id_scheme).is_valid(person.national_id)
+    assert [a.action for a in record.actions.order_by("seq")] == ["create", "declare", "register"]
+
+
+def test_status_is_what_the_journal_folds_to(registrar: User, birth_data: BirthData) -> None:
+    from ventanilla.registry.workflow import RECORD_WORKFLOW
+
+    record = services.record_declare(actor=registrar, event_type="birth", data=birth_data())
+    record = services.record_validate(actor=registrar, record_id=record.pk)
+    record = services.record_reject(actor=registrar, record_id=record.pk, reason="illegible form")
+    actions = list(record.actions.order_by("seq").values_list("action", flat=True))
+    assert RECORD_WORKFLOW.status_of(actions) == record.status == "rejected"
+
+
+def test_an_action_not_allowed_in_the_status_is_refused_with_409(
+    registrar: User, birth_data: BirthData
+) -> None:
+    record = _register_birth(registrar, birth_data())
+    with pytest.raises(TransitionNotAllowed) as info:
+        services.record_validate(actor=registrar, record_id=record.pk)
+    assert info.value.status == 409
+    assert RecordAction.objects.filter(record=record).count() == 3
+
+
+def test_a_correction_keeps_before_and_after_and_overwrites_nothing(
+    registrar: User, birth_data: BirthData, profile: Any
+) -> None:
+    record = _register_birth(registrar, birth_data())
+    old_given = record.data["given_names"]
+    new_given = "Valentina" if profile.code == "mx" else "하은"
+    record = services.record_correct(
+        actor=registrar, record_id=record.pk, changes={"given_names": new_given},
+        reason="typing error at the window",
+    )
+    last = record.actions.order_by("-seq").first()
+    assert last is not None and last.action == "correct"
+    assert last.payload["before"] == {"given_names": old_given}
+    assert last.payload["after"] == {"given_names": new_given}
+    first = record.actions.get(seq=1)
+    assert first.payload["data"]["given_names"] == old_given
+    assert Person.objects.get(pk=record.subject_id).given_names == new_given
+
+
+def test_a_correction_needs_a_reason(registrar: User, birth_data: BirthData) -> None:
+    record = _register_birth(registrar, birth_data())
+    with pytest.raises(ValidationFailed) as info:
+        services.record_correct(actor=registrar, record_id=record.pk,
+                                changes={"sex": "M"}, reason=" ")
+    assert "reason" in info.value.fields
+
+
+def test_revoke_and_reinstate_return_to_registered(
+    office_head: User, registrar: User, birth_data: BirthData
+) -> None:
+    record = _register_birth(registrar, birth_data())
+    record = services.record_revoke(actor=office_head, record_id=record.pk, reason="court order")
+    assert record.status == "revoked"
+    assert Person.objects.get(pk=record.subject_id).status == "void"
+    record = services.record_reinstate(actor=office_head, record_id=record.pk, reason="appeal")
+    assert record.status == "registered"
+    assert Person.objects.get(pk=record.subject_id).status == "alive"
+
+
+def test_a_registrar_cannot_act_outside_their_jurisdiction_and_the_attempt_is_logged(
+    registrar: User, registrar_b: User, birth_data: BirthData
+) -> None:
+    record = services.record_declare(actor=registrar, event_type="birth", data=birth_data())
+    with pytest.raises(PermissionDenied) as info:
+        services.record_register(actor=registrar_b, record_id=record.pk)
+    assert info.value.status == 403
+    assert VitalRecord.objects.get(pk=record.pk).status == "declared"
+    denied = AccessLogEntry.objects.filter(actor=registrar_b, kind=AccessKind.DENIED)
+    assert denied.count() == 1
+    assert verify_chain().intact
+
+
+def test_an_agent_may_declare_but_not_register(agent: User, birth_data: BirthData) -> None:
+    record = services.record_declare(actor=agent, event_type="birth", data=birth_data())
+    with pytest.raises(PermissionDenied):
+        services.record_register(actor=agent, record_id=record.pk)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"birth_date": "2999-01-01"}, "birth_date"),
+        ({"birth_date": "2023-02-30"}, "birth_date"),
+        ({"given_names": "A" * 500}, "given_names"),
+        ({"given_names": None}, "given_names"),
+        ({"sex": "Q"}, "sex"),
+        ({"given_names": "Ana\x00"}, "given_names"),
+        ({"favourite_colour": "blue"}, "favourite_colour"),
+    ],
+)
+def test_bad_declarations_are_refused_field_by_field_and_leave_nothing(
+    registrar: User, birth_data: BirthData, overrides: dict[str, Any], field: str
+) -> None:
+    with pytest.raises(ValidationFailed) as info:
+        services.record_declare(actor=registrar, event_type="birth",
+                                data=birth_data(**overrides))
+    assert field in info.value.fields
+    assert VitalRecord.objects.count() == 0
+
+
+def test_names_with_accents_apostrophes_and_hangul_are_kept_exactly(
+    registrar: User, birth_data: BirthData
+) -> None:
+    for given, first in [("José María", "O'Brien-Núñez"), ("Ñandú", "Peña"), ("서준", "남궁")]:
+        record = _register_birth(registrar, birth_data(given_names=given, first_surname=first))
+        person = Person.objects.get(pk=record.subject_id)
+        assert (person.given_names, person.first_surname) == (given, first)
+
+
+def test_a_death_before_the_birth_is_refused(registrar: User, birth_data: BirthData) -> None:
+    record = _register_birth(registrar, birth_data(birth_date="2000-05-05"))
+    municipality = record.office.parent
+    assert municipality is not None and municipality.parent is not None
+    death = {
+        "deceased": str(record.subject_id),
+        "death_date": "1999-01-01",
+        "death_state": municipality.parent.official_code,
+        "death_municipality": municipality.official_code,
+        "death_place_type": "hospital",
+        "manner": "natural",
+        "declarant_relationship": "other",
+    }
+    with pytest.raises(ValidationFailed) as info:
+        services.record_declare(actor=registrar, event_type="death", data=death)
+    assert "death_date" in info.value.fields
+    death["death_date"] = "2020-01-01"
+    registered = services.record_declare(actor=registrar, event_type="death", data=death)
+    services.record_register(actor=registrar, record_id=registered.pk)
+    person = Person.objects.get(pk=record.subject_id)
+    assert person.status == "deceased"
+    with pytest.raises(ValidationFailed) as again:
+        services.record_declare(actor=registrar, event_type="death", data=death)
+    assert again.value.code == "already_deceased"
+
+
+def test_homonyms_get_different_national_ids(registrar: User, birth_data: BirthData) -> None:
+    data = birth_data()
+    first = _register_birth(registrar, data)
+    second_record = services.record_declare(actor=registrar, event_type="birth", data=data)
+    for flag in second_record.duplicate_flags.all():
+        services.duplicate_decide(actor=registrar, record_id=second_record.pk,
+                                  candidate_id=flag.candidate_id, is_duplicate=False)
+    second = services.record_register(actor=registrar, record_id=second_record.pk)
+    a = Person.objects.get(pk=first.subject_id).national_id
+    b = Person.objects.get(pk=second.subject_id).national_id
+    assert a and b and a != b

@@ -1,0 +1,10 @@
+"""Settings for the test suite: the real settings with test-friendly environment defaults."""
+
+import os
+
+os.environ.setdefault("VENTANILLA_ENV", "test")
+os.environ.setdefault("VENTANILLA_LOG_LEVEL", "WARNING")
+
+from ventanilla.settings import *  # noqa: E402, F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast, tests only

@@ -1,0 +1,15 @@
+from django.conf.urls.i18n import i18n_patterns
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from ventanilla.api import api
+from ventanilla.core import views as core_views
+
+urlpatterns = [
+    path("healthz", core_views.health, name="health"),
+    path("metrics", core_views.metrics, name="metrics"),
+    path("api/", api.urls),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("office/", include("ventanilla.registry.urls")),
+    path("", include("ventanilla.portal.urls")),
+]
