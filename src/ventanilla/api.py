@@ -36,7 +36,9 @@ def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
 def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     fields: dict[str, list[str]] = {}
     for problem in exc.errors:
-        location = [str(p) for p in problem.get("loc", ()) if p not in ("body", "query", "path", "payload")]
+        location = [
+            str(p) for p in problem.get("loc", ()) if p not in ("body", "query", "path", "payload")
+        ]
         fields.setdefault(".".join(location) or "request", []).append(str(problem.get("msg", "")))
     return api.create_response(
         request,

@@ -92,16 +92,24 @@ def outsider(make_user: MakeUser) -> User:
 
 
 NAMES = {
-    "mx": [("Ana Sofía", "Ramírez", "Núñez"), ("Juan Pablo", "Peña", "O'Farrill"),
-           ("Ximena", "de la Cruz", "Ávila"), ("Carlos", "Hernández", "García")],
+    "mx": [
+        ("Ana Sofía", "Ramírez", "Núñez"),
+        ("Juan Pablo", "Peña", "O'Farrill"),
+        ("Ximena", "de la Cruz", "Ávila"),
+        ("Carlos", "Hernández", "García"),
+    ],
     "kr": [("서연", "김", ""), ("민준", "이", ""), ("지우", "박", ""), ("도윤", "최", "")],
 }
 
 
 @pytest.fixture
-def birth_data(profile: CountryProfile, offices: dict[str, Jurisdiction]) -> Callable[..., dict[str, Any]]:
+def birth_data(
+    profile: CountryProfile, offices: dict[str, Jurisdiction]
+) -> Callable[..., dict[str, Any]]:
     municipality = offices["a"].parent
-    assert municipality is not None and municipality.parent is not None
+    assert municipality is not None
+    state = municipality.parent
+    assert state is not None
 
     def make(index: int = 0, **overrides: Any) -> dict[str, Any]:
         given, first, second = NAMES[profile.code][index % len(NAMES[profile.code])]
@@ -110,7 +118,7 @@ def birth_data(profile: CountryProfile, offices: dict[str, Jurisdiction]) -> Cal
             "first_surname": first,
             "sex": "F" if index % 2 == 0 else "M",
             "birth_date": (dt.date.today() - dt.timedelta(days=10 + index)).isoformat(),
-            "birth_state": municipality.parent.official_code,
+            "birth_state": state.official_code,
             "birth_municipality": municipality.official_code,
             "birth_place_type": "hospital",
             "declarant_relationship": "mother",

@@ -1,1 +1,1 @@
-"""Shared kernel: country profiles, jurisdictions, users and roles, audit and workflow mechanisms."""
+"""Shared kernel: country profiles, jurisdictions, users and roles, audit, workflow."""

@@ -27,7 +27,9 @@ def current_client_ip() -> str | None:
     return _client_ip.get()
 
 
-def bind(request_id: str, client_ip: str | None) -> tuple[contextvars.Token[str], contextvars.Token[str | None]]:
+def bind(
+    request_id: str, client_ip: str | None
+) -> tuple[contextvars.Token[str], contextvars.Token[str | None]]:
     return _request_id.set(request_id), _client_ip.set(client_ip)
 
 

@@ -108,9 +108,7 @@ class AccessLogEntry(models.Model):
     at = models.DateTimeField()
     actor = models.ForeignKey(User, null=True, on_delete=models.PROTECT, related_name="+")
     actor_role = models.CharField(max_length=24, blank=True)
-    office = models.ForeignKey(
-        Jurisdiction, null=True, on_delete=models.PROTECT, related_name="+"
-    )
+    office = models.ForeignKey(Jurisdiction, null=True, on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(max_length=12, choices=AccessKind.choices)
     purpose = models.CharField(max_length=80, db_comment="Machine code of why the data was used")
     subject_ids = models.JSONField(default=list, db_comment="Sorted person IDs returned")
@@ -181,9 +179,7 @@ class JournalEntry(models.Model):
     action = models.CharField(max_length=32)
     actor = models.ForeignKey(User, null=True, on_delete=models.PROTECT, related_name="+")
     actor_role = models.CharField(max_length=24, blank=True)
-    office = models.ForeignKey(
-        Jurisdiction, null=True, on_delete=models.PROTECT, related_name="+"
-    )
+    office = models.ForeignKey(Jurisdiction, null=True, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField()
     client_ip = models.GenericIPAddressField(null=True, blank=True)
     request_id = models.CharField(max_length=64, blank=True)

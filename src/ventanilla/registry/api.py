@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
+from ninja.responses import Status
 
 from ventanilla.core.errors import NotAuthenticated, ValidationFailed
 from ventanilla.core.idempotency import run_once
@@ -131,8 +132,15 @@ def person_out(person: Person) -> dict[str, Any]:
 
 def _journal_out(entries: Any) -> list[dict[str, Any]]:
     return [
-        {"seq": e.seq, "action": e.action, "actor_role": e.actor_role, "at": e.at,
-         "reason": e.reason, "status_after": e.status_after, "payload": e.payload}
+        {
+            "seq": e.seq,
+            "action": e.action,
+            "actor_role": e.actor_role,
+            "at": e.at,
+            "reason": e.reason,
+            "status_after": e.status_after,
+            "payload": e.payload,
+        }
         for e in entries
     ]
 
@@ -143,30 +151,50 @@ def _jsonable(body: dict[str, Any]) -> dict[str, Any]:
 
 @router.post(
     "/records",
-    response={201: RecordOut, 200: RecordOut, 401: ErrorOut, 403: ErrorOut, 409: ErrorOut,
-              422: ErrorOut},
+    response={
+        201: RecordOut,
+        200: RecordOut,
+        401: ErrorOut,
+        403: ErrorOut,
+        409: ErrorOut,
+        422: ErrorOut,
+    },
     summary="Declare a vital event",
 )
-def declare(request: HttpRequest, payload: DeclarationIn) -> tuple[int, dict[str, Any]]:
+def declare(request: HttpRequest, payload: DeclarationIn) -> Status[dict[str, Any]]:
     actor = _actor(request)
 
     def perform() -> tuple[int, dict[str, Any]]:
         record = services.record_declare(
-            actor=actor, event_type=payload.event_type, data=payload.data,
-            office_code=payload.office, submit=payload.submit,
+            actor=actor,
+            event_type=payload.event_type,
+            data=payload.data,
+            office_code=payload.office,
+            submit=payload.submit,
         )
         return 201, _jsonable(record_out(record))
 
     outcome = run_once(
-        actor=actor, key=request.headers.get("Idempotency-Key", ""), scope="record.declare",
-        payload=payload.model_dump(mode="json"), perform=perform,
+        actor=actor,
+        key=request.headers.get("Idempotency-Key", ""),
+        scope="record.declare",
+        payload=payload.model_dump(mode="json"),
+        perform=perform,
     )
-    return outcome.status, outcome.body
+    return Status(outcome.status, outcome.body)
 
 
 RecordActionName = Literal[
-    "validate", "register", "reject", "correct", "archive", "revoke", "reinstate", "resubmit",
-    "mark_duplicate", "mark_not_duplicate",
+    "validate",
+    "register",
+    "reject",
+    "correct",
+    "archive",
+    "revoke",
+    "reinstate",
+    "resubmit",
+    "mark_duplicate",
+    "mark_not_duplicate",
 ]
 
 
@@ -175,8 +203,11 @@ def _dispatch(actor: User, record_id: uuid.UUID, action: str, body: ActionIn) ->
         if body.candidate_id is None:
             raise ValidationFailed(fields={"candidate_id": ["required"]})
         return services.duplicate_decide(
-            actor=actor, record_id=record_id, candidate_id=body.candidate_id,
-            is_duplicate=action == "mark_duplicate", reason=body.reason,
+            actor=actor,
+            record_id=record_id,
+            candidate_id=body.candidate_id,
+            is_duplicate=action == "mark_duplicate",
+            reason=body.reason,
         )
     if action == "validate":
         return services.record_validate(actor=actor, record_id=record_id)
@@ -185,8 +216,9 @@ def _dispatch(actor: User, record_id: uuid.UUID, action: str, body: ActionIn) ->
     if action == "resubmit":
         return services.record_resubmit(actor=actor, record_id=record_id)
     if action == "correct":
-        return services.record_correct(actor=actor, record_id=record_id, changes=body.changes,
-                                       reason=body.reason)
+        return services.record_correct(
+            actor=actor, record_id=record_id, changes=body.changes, reason=body.reason
+        )
     handlers = {
         "reject": services.record_reject,
         "archive": services.record_archive,
@@ -198,24 +230,32 @@ def _dispatch(actor: User, record_id: uuid.UUID, action: str, body: ActionIn) ->
 
 @router.post(
     "/records/{record_id}/{action}",
-    response={200: RecordOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut,
-              422: ErrorOut},
+    response={
+        200: RecordOut,
+        401: ErrorOut,
+        403: ErrorOut,
+        404: ErrorOut,
+        409: ErrorOut,
+        422: ErrorOut,
+    },
     summary="Apply a workflow action to a record",
 )
 def act(
     request: HttpRequest, record_id: uuid.UUID, action: RecordActionName, payload: ActionIn
-) -> tuple[int, dict[str, Any]]:
+) -> Status[dict[str, Any]]:
     actor = _actor(request)
 
     def perform() -> tuple[int, dict[str, Any]]:
         return 200, _jsonable(record_out(_dispatch(actor, record_id, action, payload)))
 
     outcome = run_once(
-        actor=actor, key=request.headers.get("Idempotency-Key", ""),
-        scope=f"record.{action}", payload={"record": str(record_id), **payload.model_dump(mode="json")},
+        actor=actor,
+        key=request.headers.get("Idempotency-Key", ""),
+        scope=f"record.{action}",
+        payload={"record": str(record_id), **payload.model_dump(mode="json")},
         perform=perform,
     )
-    return outcome.status, outcome.body
+    return Status(outcome.status, outcome.body)
 
 
 @router.get("/records/{record_id}", response={200: RecordDetailOut, 403: ErrorOut, 404: ErrorOut})
@@ -225,8 +265,12 @@ def record_get(request: HttpRequest, record_id: uuid.UUID) -> dict[str, Any]:
         **record_out(detail.record),
         "journal": _journal_out(detail.journal),
         "duplicate_candidates": [
-            {"candidate_id": f.candidate_id, "score": f.score, "decision": f.decision,
-             "comparison": f.comparison}
+            {
+                "candidate_id": f.candidate_id,
+                "score": f.score,
+                "decision": f.decision,
+                "comparison": f.comparison,
+            }
             for f in detail.flags
         ],
     }
@@ -249,8 +293,12 @@ def person_search(
     if max(len(national_id), len(name), len(place)) > 200:
         raise ValidationFailed(_too_long())
     found = selectors.person_search(
-        actor=_actor(request), national_id=national_id, name=name, born_from=born_from,
-        born_to=born_to, place_code=place,
+        actor=_actor(request),
+        national_id=national_id,
+        name=name,
+        born_from=born_from,
+        born_to=born_to,
+        place_code=place,
     )
     return [person_out(p) for p in found]
 

@@ -34,7 +34,9 @@ MAX_CANDIDATES = 200
 def _full_name(person: Person | None) -> str:
     if person is None:
         return ""
-    return " ".join(p for p in (person.given_names, person.first_surname, person.second_surname) if p)
+    return " ".join(
+        p for p in (person.given_names, person.first_surname, person.second_surname) if p
+    )
 
 
 def _parents(person_ids: Iterable[Any]) -> dict[str, tuple[str, str]]:
@@ -66,9 +68,13 @@ def match_record_for_birth(record: VitalRecord) -> MatchRecord:
     data = record.data
     mother = Person.objects.filter(pk=data["mother"]).first() if data.get("mother") else None
     father = Person.objects.filter(pk=data["father"]).first() if data.get("father") else None
-    mother_name = _full_name(mother) or " ".join(
-        data.get(k, "") for k in ("mother_given_names", "mother_first_surname", "mother_second_surname")
-    ).strip()
+    mother_name = (
+        _full_name(mother)
+        or " ".join(
+            data.get(k, "")
+            for k in ("mother_given_names", "mother_first_surname", "mother_second_surname")
+        ).strip()
+    )
     return MatchRecord(
         id=str(record.pk),
         given_names=data.get("given_names", ""),
@@ -92,8 +98,10 @@ def store_match_keys(person: Person) -> None:
     )
 
 
-def candidates_for(probe: MatchRecord, threshold: float = DEFAULT_THRESHOLD) -> list[tuple[Person, Any]]:
-    """Persons in the register that may be the same as `probe`, best first, with their comparison."""
+def candidates_for(
+    probe: MatchRecord, threshold: float = DEFAULT_THRESHOLD
+) -> list[tuple[Person, Any]]:
+    """Persons in the register who may be `probe`, best first, with their comparison."""
     keys = sorted(blocking_keys(probe))
     person_ids = list(
         PersonMatchKey.objects.filter(key__in=keys)
@@ -126,7 +134,7 @@ def comparison_payload(result: Any) -> dict[str, Any]:
 
 
 def flag_duplicates(record: VitalRecord) -> list[DuplicateFlag]:
-    """Check a birth declaration against the register; keep earlier decisions, add new candidates."""
+    """Check a birth declaration against the register; earlier decisions are kept."""
     if record.event_type != "birth":
         return []
     found: list[DuplicateFlag] = []
@@ -134,8 +142,10 @@ def flag_duplicates(record: VitalRecord) -> list[DuplicateFlag]:
         flag, created = DuplicateFlag.objects.get_or_create(
             record=record,
             candidate=person,
-            defaults={"score": min(1.0, max(0.0, result.score)),
-                      "comparison": comparison_payload(result)},
+            defaults={
+                "score": min(1.0, max(0.0, result.score)),
+                "comparison": comparison_payload(result),
+            },
         )
         if not created and flag.decision == DuplicateDecision.PENDING:
             flag.score = min(1.0, max(0.0, result.score))

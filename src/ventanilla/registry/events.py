@@ -85,8 +85,10 @@ def clean(event_type: str, raw: dict[str, Any]) -> dict[str, Any]:
         problems.add(name, _("This field is not part of the form."))
     for group in current_profile().event_type(event_type).require_one_of:
         if not any(name in data for name in group):
-            problems.add(group[0], _("Give at least one of these: %(fields)s.")
-                         % {"fields": ", ".join(group)})
+            problems.add(
+                group[0],
+                _("Give at least one of these: %(fields)s.") % {"fields": ", ".join(group)},
+            )
     problems.raise_if_any()
     _check_rules(event_type, data, problems)
     problems.raise_if_any()

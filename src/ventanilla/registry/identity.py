@@ -39,7 +39,7 @@ def subject_for(person: Person, *, birth_state: str) -> IdSubject:
         second_surname=person.second_surname,
         birth_date=person.birth_date,
         sex=person.sex,
-        birth_state=profile.foreign_state_id_code if foreign else id_state,
+        birth_state=(profile.foreign_state_id_code or "") if foreign else id_state,
         foreign=foreign,
     )
 

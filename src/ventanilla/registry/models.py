@@ -137,9 +137,7 @@ class Union(models.Model):
     spouse_a = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
     spouse_b = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
     married_on = models.DateField()
-    marriage_record = models.ForeignKey(
-        "VitalRecord", on_delete=models.PROTECT, related_name="+"
-    )
+    marriage_record = models.ForeignKey("VitalRecord", on_delete=models.PROTECT, related_name="+")
     dissolved_on = models.DateField(null=True, blank=True)
     divorce_record = models.ForeignKey(
         "VitalRecord", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -227,7 +225,9 @@ class DuplicateDecision(models.TextChoices):
 
 
 class DuplicateFlag(models.Model):
-    record = models.ForeignKey(VitalRecord, on_delete=models.CASCADE, related_name="duplicate_flags")
+    record = models.ForeignKey(
+        VitalRecord, on_delete=models.CASCADE, related_name="duplicate_flags"
+    )
     candidate = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
     score = models.FloatField()
     comparison = models.JSONField(default=dict)

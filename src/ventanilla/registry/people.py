@@ -82,7 +82,12 @@ def check_event_against_register(record: VitalRecord) -> list[str]:
                 continue
             if parent.birth_date and parent.birth_date >= born:
                 raise _fail(field, _("A parent must be born before the child."))
-            if parent.status == PersonStatus.DECEASED and parent.death_date and field == "mother" and parent.death_date < born:
+            if (
+                parent.status == PersonStatus.DECEASED
+                and parent.death_date
+                and field == "mother"
+                and parent.death_date < born
+            ):
                 raise _fail(field, _("The mother died before this birth."))
             if field == "mother" and parent.birth_date:
                 age = _years_between(parent.birth_date, born)
@@ -95,8 +100,11 @@ def check_event_against_register(record: VitalRecord) -> list[str]:
         died = _date(data, "death_date")
         if person is not None:
             if person.status == PersonStatus.DECEASED:
-                raise _fail("deceased", _("This person is already registered as deceased."),
-                            code="already_deceased")
+                raise _fail(
+                    "deceased",
+                    _("This person is already registered as deceased."),
+                    code="already_deceased",
+                )
             if person.birth_date and died and died < person.birth_date:
                 raise _fail("death_date", _("The date of death is before the date of birth."))
     elif kind == "marriage":
@@ -106,21 +114,36 @@ def check_event_against_register(record: VitalRecord) -> list[str]:
             if person is None:
                 continue
             if person.status != PersonStatus.ALIVE:
-                raise _fail(field, _("This person cannot marry: they are not alive in the register."))
-            if married and person.birth_date and _years_between(person.birth_date, married) < rules.min_marriage_age:
+                raise _fail(
+                    field, _("This person cannot marry: they are not alive in the register.")
+                )
+            if (
+                married
+                and person.birth_date
+                and _years_between(person.birth_date, married) < rules.min_marriage_age
+            ):
                 raise _fail(field, _("This person is under the minimum age to marry."))
             if _open_union(person) is not None:
                 raise _fail(field, _("This person is already married."), code="already_married")
     elif kind == "divorce":
         a, b = _person(data, "spouse_a"), _person(data, "spouse_b")
         if a is not None and b is not None and _union_between(a, b) is None:
-            raise _fail("spouse_b", _("These two persons are not married to each other."),
-                        code="not_married")
+            raise _fail(
+                "spouse_b",
+                _("These two persons are not married to each other."),
+                code="not_married",
+            )
     elif kind in ("recognition", "adoption"):
         child = _person(data, "child")
         for field in _parent_fields(kind):
             parent = _person(data, field)
-            if child and parent and child.birth_date and parent.birth_date and parent.birth_date >= child.birth_date:
+            if (
+                child
+                and parent
+                and child.birth_date
+                and parent.birth_date
+                and parent.birth_date >= child.birth_date
+            ):
                 raise _fail(field, _("A parent must be born before the child."))
     return warnings
 
@@ -178,8 +201,9 @@ def create_person(
     )
     for parent in (mother, father):
         if parent is not None:
-            ParentLink.objects.create(child=person, parent=parent, kind=ParentKind.BIRTH,
-                                      record=record)
+            ParentLink.objects.create(
+                child=person, parent=parent, kind=ParentKind.BIRTH, record=record
+            )
     if assign_id:
         identity.assign_national_id(person, birth_state=birth_state)
     store_match_keys(person)
@@ -220,29 +244,31 @@ def apply_registration(record: VitalRecord) -> dict[str, Any]:
         assert a is not None and b is not None
         married_on = _date(data, "marriage_date")
         assert married_on is not None
-        union = Union.objects.create(spouse_a=a, spouse_b=b, married_on=married_on,
-                                     marriage_record=record)
+        union = Union.objects.create(
+            spouse_a=a, spouse_b=b, married_on=married_on, marriage_record=record
+        )
         return {"union": union.pk}
     if kind == "divorce":
         a, b = _person(data, "spouse_a"), _person(data, "spouse_b")
         assert a is not None and b is not None
-        union = _union_between(a, b)
-        assert union is not None
-        union.dissolved_on = _date(data, "divorce_date")
-        union.divorce_record = record
-        union.save(update_fields=["dissolved_on", "divorce_record"])
-        return {"union": union.pk}
-    child = _person(data, "child")
-    assert child is not None
+        open_union = _union_between(a, b)
+        assert open_union is not None
+        open_union.dissolved_on = _date(data, "divorce_date")
+        open_union.divorce_record = record
+        open_union.save(update_fields=["dissolved_on", "divorce_record"])
+        return {"union": open_union.pk}
+    adopted = _person(data, "child")
+    assert adopted is not None
     link_kind = ParentKind.RECOGNITION if kind == "recognition" else ParentKind.ADOPTION
     linked = []
     for field in _parent_fields(kind):
         parent = _person(data, field)
         if parent is not None:
-            ParentLink.objects.get_or_create(child=child, parent=parent, kind=link_kind,
-                                             defaults={"record": record})
+            ParentLink.objects.get_or_create(
+                child=adopted, parent=parent, kind=link_kind, defaults={"record": record}
+            )
             linked.append(str(parent.pk))
-    return {"child": str(child.pk), "parents": linked}
+    return {"child": str(adopted.pk), "parents": linked}
 
 
 def _parent_fields(kind: str) -> tuple[str, ...]:
@@ -272,8 +298,9 @@ def apply_correction(
     for field in touched:
         value = after[field]
         setattr(person, field, _date(after, field) if field == "birth_date" else (value or ""))
-    person.search_name = search_name(person.given_names, person.first_surname,
-                                     person.second_surname)
+    person.search_name = search_name(
+        person.given_names, person.first_surname, person.second_surname
+    )
     person.save()
     old_id = person.national_id
     identity.reassign_if_changed(person, birth_state=record.data.get("birth_state", ""))

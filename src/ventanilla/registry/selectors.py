@@ -48,8 +48,12 @@ class PersonDetail:
     journal: list[RecordAction]
 
 
-def person_detail(*, actor: User, person_id: uuid.UUID | str, purpose: str = "person.read") -> PersonDetail:
-    person = Person.objects.select_related("jurisdiction", "birth_place").filter(pk=person_id).first()
+def person_detail(
+    *, actor: User, person_id: uuid.UUID | str, purpose: str = "person.read"
+) -> PersonDetail:
+    person = (
+        Person.objects.select_related("jurisdiction", "birth_place").filter(pk=person_id).first()
+    )
     if person is None:
         raise NotFound(_("No such person."))
     grant = authorise(actor, Action.PERSON_READ, person.jurisdiction, subject_ids=[str(person.pk)])
@@ -63,14 +67,25 @@ def person_detail(*, actor: User, person_id: uuid.UUID | str, purpose: str = "pe
             person=person,
             parents=list(person.parent_links.select_related("parent")),
             children=list(person.child_links.select_related("child")),
-            unions=list(Union.objects.filter(Q(spouse_a=person) | Q(spouse_b=person))
-                        .select_related("spouse_a", "spouse_b")),
+            unions=list(
+                Union.objects.filter(Q(spouse_a=person) | Q(spouse_b=person)).select_related(
+                    "spouse_a", "spouse_b"
+                )
+            ),
             records=records,
-            journal=list(RecordAction.objects.filter(record__in=records)
-                         .select_related("actor", "record").order_by("at", "seq")),
+            journal=list(
+                RecordAction.objects.filter(record__in=records)
+                .select_related("actor", "record")
+                .order_by("at", "seq")
+            ),
         )
-        log_access(actor=actor, grant=grant, kind=AccessKind.READ, purpose=purpose,
-                   subject_ids=[str(person.pk)])
+        log_access(
+            actor=actor,
+            grant=grant,
+            kind=AccessKind.READ,
+            purpose=purpose,
+            subject_ids=[str(person.pk)],
+        )
     return detail
 
 
@@ -105,8 +120,13 @@ def person_search(
             results = _fuzzy_name(query, name, limit)
         else:
             results = list(query.order_by("search_name")[:limit])
-        log_access(actor=actor, grant=grant, kind=AccessKind.SEARCH, purpose="person.search",
-                   subject_ids=[str(p.pk) for p in results])
+        log_access(
+            actor=actor,
+            grant=grant,
+            kind=AccessKind.SEARCH,
+            purpose="person.search",
+            subject_ids=[str(p.pk) for p in results],
+        )
     return results
 
 
@@ -161,8 +181,13 @@ def record_detail(*, actor: User, record_id: uuid.UUID | str) -> RecordDetail:
             journal=list(record.actions.select_related("actor").order_by("seq")),
             flags=flags,
         )
-        log_access(actor=actor, grant=grant, kind=AccessKind.READ, purpose="record.read",
-                   subject_ids=subjects + [str(f.candidate_id) for f in flags])
+        log_access(
+            actor=actor,
+            grant=grant,
+            kind=AccessKind.READ,
+            purpose="record.read",
+            subject_ids=subjects + [str(f.candidate_id) for f in flags],
+        )
     return detail
 
 
@@ -170,7 +195,9 @@ def citizen_records(*, person: Person) -> list[VitalRecord]:
     return list(
         VitalRecord.objects.filter(
             Q(subject=person) | Q(participants__person=person), status="registered"
-        ).distinct().order_by("event_date")
+        )
+        .distinct()
+        .order_by("event_date")
     )
 
 

@@ -45,7 +45,9 @@ class DuplicatesPending(Conflict):
         super().__init__(_("Possible duplicates must be reviewed before registration."))
 
 
-def _office_for(actor: User, office_code: str | None, action: Action) -> tuple[Jurisdiction, RoleAssignment]:
+def _office_for(
+    actor: User, office_code: str | None, action: Action
+) -> tuple[Jurisdiction, RoleAssignment]:
     if office_code:
         office = Jurisdiction.objects.filter(code=office_code).first()
         if office is None:
@@ -138,24 +140,49 @@ def record_declare(
         _set_participants(record)
         events_rules = people.check_event_against_register(record)
         record.save(update_fields=["subject"])
-        _journal(record, seq=1, action="create", actor=actor, grant=grant, status_after="draft",
-                 payload={"data": cleaned})
+        _journal(
+            record,
+            seq=1,
+            action="create",
+            actor=actor,
+            grant=grant,
+            status_after="draft",
+            payload={"data": cleaned},
+        )
         status = "draft"
         found: list[DuplicateFlag] = []
         if submit:
             status = "declared"
-            _journal(record, seq=2, action="declare", actor=actor, grant=grant,
-                     status_after=status, payload={"warnings": events_rules})
+            _journal(
+                record,
+                seq=2,
+                action="declare",
+                actor=actor,
+                grant=grant,
+                status_after=status,
+                payload={"warnings": events_rules},
+            )
             found = flag_duplicates(record)
             if found:
-                _journal(record, seq=3, action="flag_duplicates", actor=actor, grant=grant,
-                         status_after=status,
-                         payload={"candidates": [str(f.candidate_id) for f in found]})
+                _journal(
+                    record,
+                    seq=3,
+                    action="flag_duplicates",
+                    actor=actor,
+                    grant=grant,
+                    status_after=status,
+                    payload={"candidates": [str(f.candidate_id) for f in found]},
+                )
         VitalRecord.objects.filter(pk=record.pk).update(
             status=status, version=F("version") + 1, duplicates_pending=bool(found)
         )
-        log_access(actor=actor, grant=grant, kind=AccessKind.CHANGE, purpose="record.declare",
-                   subject_ids=_participants(record))
+        log_access(
+            actor=actor,
+            grant=grant,
+            kind=AccessKind.CHANGE,
+            purpose="record.declare",
+            subject_ids=_participants(record),
+        )
     record.refresh_from_db()
     return record
 
@@ -212,20 +239,33 @@ def _transition(
             raise Conflict()
         try:
             with transaction.atomic():
-                _journal(record, seq=len(history_actions) + 1, action=action, actor=actor,
-                         grant=grant, status_after=new_status, reason=reason,
-                         payload={**(payload or {}), **(extra or {})})
+                _journal(
+                    record,
+                    seq=len(history_actions) + 1,
+                    action=action,
+                    actor=actor,
+                    grant=grant,
+                    status_after=new_status,
+                    reason=reason,
+                    payload={**(payload or {}), **(extra or {})},
+                )
         except IntegrityError:
             raise Conflict() from None
-        log_access(actor=actor, grant=grant, kind=AccessKind.CHANGE, purpose=f"record.{action}",
-                   subject_ids=_participants(record))
+        log_access(
+            actor=actor,
+            grant=grant,
+            kind=AccessKind.CHANGE,
+            purpose=f"record.{action}",
+            subject_ids=_participants(record),
+        )
     record.refresh_from_db()
     return record
 
 
 def record_validate(*, actor: User, record_id: uuid.UUID | str) -> VitalRecord:
-    return _transition(record_id=record_id, actor=actor, action="validate",
-                       permission=Action.RECORD_VALIDATE)
+    return _transition(
+        record_id=record_id, actor=actor, action="validate", permission=Action.RECORD_VALIDATE
+    )
 
 
 def _next_registration_number(record: VitalRecord) -> str:
@@ -246,13 +286,24 @@ def _register_effect(record: VitalRecord) -> dict[str, Any]:
 
 
 def record_register(*, actor: User, record_id: uuid.UUID | str) -> VitalRecord:
-    return _transition(record_id=record_id, actor=actor, action="register",
-                       permission=Action.RECORD_REGISTER, effect=_register_effect)
+    return _transition(
+        record_id=record_id,
+        actor=actor,
+        action="register",
+        permission=Action.RECORD_REGISTER,
+        effect=_register_effect,
+    )
 
 
 def record_reject(*, actor: User, record_id: uuid.UUID | str, reason: str) -> VitalRecord:
-    return _transition(record_id=record_id, actor=actor, action="reject",
-                       permission=Action.RECORD_REJECT, reason=reason, needs_reason=True)
+    return _transition(
+        record_id=record_id,
+        actor=actor,
+        action="reject",
+        permission=Action.RECORD_REJECT,
+        reason=reason,
+        needs_reason=True,
+    )
 
 
 def record_resubmit(*, actor: User, record_id: uuid.UUID | str) -> VitalRecord:
@@ -261,8 +312,13 @@ def record_resubmit(*, actor: User, record_id: uuid.UUID | str) -> VitalRecord:
         record.duplicates_pending = any(f.decision == DuplicateDecision.PENDING for f in found)
         return {"candidates": [str(f.candidate_id) for f in found]}
 
-    return _transition(record_id=record_id, actor=actor, action="declare",
-                       permission=Action.RECORD_DECLARE, effect=recheck)
+    return _transition(
+        record_id=record_id,
+        actor=actor,
+        action="declare",
+        permission=Action.RECORD_DECLARE,
+        effect=recheck,
+    )
 
 
 def record_correct(
@@ -273,8 +329,9 @@ def record_correct(
     def amend(record: VitalRecord) -> dict[str, Any]:
         merged = {**record.data, **changes}
         cleaned = events.clean(record.event_type, merged)
-        changed = sorted(k for k in set(cleaned) | set(record.data)
-                         if cleaned.get(k) != record.data.get(k))
+        changed = sorted(
+            k for k in set(cleaned) | set(record.data) if cleaned.get(k) != record.data.get(k)
+        )
         if not changed:
             raise ValidationFailed(_("The correction changes nothing."), code="no_change")
         before = {k: record.data.get(k) for k in changed}
@@ -288,28 +345,44 @@ def record_correct(
             extra.update(people.apply_correction(record, before, after))
         else:
             found = flag_duplicates(record)
-            record.duplicates_pending = any(
-                f.decision == DuplicateDecision.PENDING for f in found
-            )
+            record.duplicates_pending = any(f.decision == DuplicateDecision.PENDING for f in found)
         return extra
 
-    return _transition(record_id=record_id, actor=actor, action="correct",
-                       permission=Action.RECORD_CORRECT, reason=reason, effect=amend,
-                       needs_reason=True)
+    return _transition(
+        record_id=record_id,
+        actor=actor,
+        action="correct",
+        permission=Action.RECORD_CORRECT,
+        reason=reason,
+        effect=amend,
+        needs_reason=True,
+    )
 
 
 def record_archive(*, actor: User, record_id: uuid.UUID | str, reason: str) -> VitalRecord:
-    return _transition(record_id=record_id, actor=actor, action="archive",
-                       permission=Action.RECORD_ARCHIVE, reason=reason, needs_reason=True)
+    return _transition(
+        record_id=record_id,
+        actor=actor,
+        action="archive",
+        permission=Action.RECORD_ARCHIVE,
+        reason=reason,
+        needs_reason=True,
+    )
 
 
 def record_revoke(*, actor: User, record_id: uuid.UUID | str, reason: str) -> VitalRecord:
     def undo(record: VitalRecord) -> dict[str, Any]:
         return people.revoke_registration(record)
 
-    return _transition(record_id=record_id, actor=actor, action="revoke",
-                       permission=Action.RECORD_REVOKE, reason=reason, effect=undo,
-                       needs_reason=True)
+    return _transition(
+        record_id=record_id,
+        actor=actor,
+        action="revoke",
+        permission=Action.RECORD_REVOKE,
+        reason=reason,
+        effect=undo,
+        needs_reason=True,
+    )
 
 
 def record_reinstate(*, actor: User, record_id: uuid.UUID | str, reason: str) -> VitalRecord:
@@ -318,19 +391,31 @@ def record_reinstate(*, actor: User, record_id: uuid.UUID | str, reason: str) ->
             return people.reinstate_registration(record)
         return {}
 
-    return _transition(record_id=record_id, actor=actor, action="reinstate",
-                       permission=Action.RECORD_REINSTATE, reason=reason, effect=redo,
-                       needs_reason=True)
+    return _transition(
+        record_id=record_id,
+        actor=actor,
+        action="reinstate",
+        permission=Action.RECORD_REINSTATE,
+        reason=reason,
+        effect=redo,
+        needs_reason=True,
+    )
 
 
 def duplicate_decide(
-    *, actor: User, record_id: uuid.UUID | str, candidate_id: uuid.UUID | str,
-    is_duplicate: bool, reason: str = "",
+    *,
+    actor: User,
+    record_id: uuid.UUID | str,
+    candidate_id: uuid.UUID | str,
+    is_duplicate: bool,
+    reason: str = "",
 ) -> VitalRecord:
     """The registrar's verdict on one candidate, journaled. A duplicate rejects the declaration."""
 
     def decide(record: VitalRecord) -> dict[str, Any]:
-        flag = DuplicateFlag.objects.filter(record=record, candidate_id=candidate_id).first()
+        flag = DuplicateFlag.objects.filter(
+            record=record, candidate_id=uuid.UUID(str(candidate_id))
+        ).first()
         if flag is None:
             raise NotFound(_("This person is not a candidate duplicate of the record."))
         if flag.decision != DuplicateDecision.PENDING:
@@ -339,12 +424,19 @@ def duplicate_decide(
             DuplicateDecision.DUPLICATE if is_duplicate else DuplicateDecision.NOT_DUPLICATE
         )
         flag.save(update_fields=["decision"])
-        record.duplicates_pending = record.duplicate_flags.filter(
-            decision=DuplicateDecision.PENDING
-        ).exists() and not is_duplicate
+        record.duplicates_pending = (
+            record.duplicate_flags.filter(decision=DuplicateDecision.PENDING).exists()
+            and not is_duplicate
+        )
         return {"candidate": str(candidate_id), "score": flag.score}
 
     action = "mark_duplicate" if is_duplicate else "mark_not_duplicate"
-    return _transition(record_id=record_id, actor=actor, action=action,
-                       permission=Action.DUPLICATE_DECIDE, reason=reason, effect=decide,
-                       needs_reason=is_duplicate)
+    return _transition(
+        record_id=record_id,
+        actor=actor,
+        action=action,
+        permission=Action.DUPLICATE_DECIDE,
+        reason=reason,
+        effect=decide,
+        needs_reason=is_duplicate,
+    )

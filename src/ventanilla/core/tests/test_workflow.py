@@ -43,8 +43,12 @@ def test_a_history_must_start_with_the_initial_action() -> None:
 
 def test_duplicate_actions_in_a_table_are_a_programming_error() -> None:
     with pytest.raises(ValueError, match="twice"):
-        Workflow("bad", "start", "new", (Transition("x", frozenset({"new"}), "a"),
-                                         Transition("x", frozenset({"a"}), "b")))
+        Workflow(
+            "bad",
+            "start",
+            "new",
+            (Transition("x", frozenset({"new"}), "a"), Transition("x", frozenset({"a"}), "b")),
+        )
 
 
 @given(st.lists(st.sampled_from(["approve", "annotate", "suspend", "lift"]), max_size=12))
@@ -57,4 +61,6 @@ def test_every_reached_status_is_known_and_only_allowed_actions_apply(actions: l
             with pytest.raises(TransitionNotAllowed):
                 PERMIT.next_status(history, action)
     assert set(history) <= PERMIT.statuses()
-    assert all(a in PERMIT.allowed_actions(history[-1]) for a in PERMIT.allowed_actions(history[-1]))
+    assert all(
+        a in PERMIT.allowed_actions(history[-1]) for a in PERMIT.allowed_actions(history[-1])
+    )

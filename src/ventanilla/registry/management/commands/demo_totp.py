@@ -17,4 +17,4 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if settings.ENVIRONMENT == "production":
             raise CommandError("Not available in production.")
-        self.stdout.write("%06d" % totp(bytes.fromhex(DEMO_TOTP_KEY)))
+        self.stdout.write(f"{totp(bytes.fromhex(DEMO_TOTP_KEY)):06d}")

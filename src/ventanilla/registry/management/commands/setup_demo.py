@@ -21,7 +21,7 @@ from ventanilla.core.profiles import demo_municipalities
 from ventanilla.registry import services
 from ventanilla.registry.models import Person
 
-DEMO_PASSWORD = "ventanilla-demo-2026"
+DEMO_PASSWORD = "ventanilla-demo-2026"  # noqa: S105 - published on purpose; demo refuses production
 # A fixed secret so the printed code works with any authenticator app; demo only.
 DEMO_TOTP_KEY = "3132333435363738393031323334353637383930"
 
@@ -36,20 +36,43 @@ ACCOUNTS: list[tuple[str, Role, str]] = [
     ("auditor", Role.AUDITOR, "country"),
 ]
 
-DEMO_BIRTHS = {
+DEMO_BIRTHS: dict[str, list[dict[str, Any]]] = {
     "mx": [
-        {"given_names": "María Fernanda", "first_surname": "Hernández", "second_surname": "López",
-         "sex": "F", "birth_date": "1988-03-14"},
-        {"given_names": "José Luis", "first_surname": "García", "second_surname": "Martínez",
-         "sex": "M", "birth_date": "1986-11-02"},
-        {"given_names": "Sofía", "first_surname": "García", "second_surname": "Hernández",
-         "sex": "F", "birth_date": "2015-06-21", "mother": 0, "father": 1},
+        {
+            "given_names": "María Fernanda",
+            "first_surname": "Hernández",
+            "second_surname": "López",
+            "sex": "F",
+            "birth_date": "1988-03-14",
+        },
+        {
+            "given_names": "José Luis",
+            "first_surname": "García",
+            "second_surname": "Martínez",
+            "sex": "M",
+            "birth_date": "1986-11-02",
+        },
+        {
+            "given_names": "Sofía",
+            "first_surname": "García",
+            "second_surname": "Hernández",
+            "sex": "F",
+            "birth_date": "2015-06-21",
+            "mother": 0,
+            "father": 1,
+        },
     ],
     "kr": [
         {"given_names": "서연", "first_surname": "김", "sex": "F", "birth_date": "1988-03-14"},
         {"given_names": "민준", "first_surname": "이", "sex": "M", "birth_date": "1986-11-02"},
-        {"given_names": "지우", "first_surname": "이", "sex": "F", "birth_date": "2015-06-21",
-         "mother": 0, "father": 1},
+        {
+            "given_names": "지우",
+            "first_surname": "이",
+            "sex": "F",
+            "birth_date": "2015-06-21",
+            "mother": 0,
+            "father": 1,
+        },
     ],
 }
 
@@ -58,8 +81,9 @@ class Command(BaseCommand):
     help = "Create demo jurisdictions, accounts and records (not for production)."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--persons", type=int, default=1000,
-                            help="size of the synthetic population to add")
+        parser.add_argument(
+            "--persons", type=int, default=1000, help="size of the synthetic population to add"
+        )
         parser.add_argument("--seed", type=int, default=2026)
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -78,15 +102,21 @@ class Command(BaseCommand):
         with transaction.atomic():
             for username, role, scope in ACCOUNTS:
                 user = self._account(username)
-                RoleAssignment.objects.get_or_create(user=user, role=role,
-                                                     jurisdiction=scopes[scope])
+                RoleAssignment.objects.get_or_create(
+                    user=user, role=role, jurisdiction=scopes[scope]
+                )
                 TOTPDevice.objects.get_or_create(
                     user=user, name="demo", defaults={"key": DEMO_TOTP_KEY, "confirmed": True}
                 )
         self._population(profile.code, office)
         if options["persons"] > 0:
-            call_command("seed_population", size=options["persons"], seed=options["seed"],
-                         skip_existing=True, stdout=self.stdout)
+            call_command(
+                "seed_population",
+                size=options["persons"],
+                seed=options["seed"],
+                skip_existing=True,
+                stdout=self.stdout,
+            )
         self._print_accounts()
 
     def _account(self, username: str) -> User:
@@ -115,18 +145,25 @@ class Command(BaseCommand):
             for parent in ("mother", "father"):
                 if parent in spec:
                     data[parent] = str(created[int(spec[parent])].pk)
-            record = services.record_declare(actor=registrar, event_type="birth", data=data,
-                                             office_code=office.code)
+            record = services.record_declare(
+                actor=registrar, event_type="birth", data=data, office_code=office.code
+            )
             for flag in record.duplicate_flags.all():
-                services.duplicate_decide(actor=registrar, record_id=record.pk,
-                                          candidate_id=flag.candidate_id, is_duplicate=False)
+                services.duplicate_decide(
+                    actor=registrar,
+                    record_id=record.pk,
+                    candidate_id=flag.candidate_id,
+                    is_duplicate=False,
+                )
             record = services.record_register(actor=registrar, record_id=record.pk)
             assert record.subject is not None
             created.append(record.subject)
         citizen = self._account("citizen")
         Person.objects.filter(pk=created[0].pk).update(account=citizen)
         # A near-duplicate declaration waiting in the queue, to show the side-by-side review.
-        near = {k: v for k, v in DEMO_BIRTHS[profile_code][2].items() if k not in ("mother", "father")}
+        near = {
+            k: v for k, v in DEMO_BIRTHS[profile_code][2].items() if k not in ("mother", "father")
+        }
         near.update(
             birth_state=municipality.parent.official_code,
             birth_municipality=municipality.official_code,
@@ -135,13 +172,12 @@ class Command(BaseCommand):
             mother=str(created[0].pk),
         )
         agent = User.objects.get(username="agent")
-        services.record_declare(actor=agent, event_type="birth", data=near,
-                                office_code=office.code)
+        services.record_declare(actor=agent, event_type="birth", data=near, office_code=office.code)
 
     def _print_accounts(self) -> None:
         code = totp(bytes.fromhex(DEMO_TOTP_KEY))
         self.stdout.write("")
-        self.stdout.write("Demo accounts (password for all: %s)" % DEMO_PASSWORD)
+        self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD})")
         self.stdout.write("  citizen     – a citizen: my records, who looked at my data")
         for username, role, _scope in ACCOUNTS:
             self.stdout.write(f"  {username:<11} – {role.label}")

@@ -1,0 +1,212 @@
+"""The registry API as an integrating system sees it."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test import Client
+
+from ventanilla.core.models import AccessKind, AccessLogEntry, User
+from ventanilla.registry import services
+from ventanilla.registry.models import VitalRecord
+
+BirthData = Callable[..., dict[str, Any]]
+ClientFor = Callable[[User], Client]
+RECORDS = "/api/v1/registry/records"
+
+
+def _post(
+    client: Client, url: str, body: dict[str, Any], key: str | None = None, **headers: Any
+) -> Any:
+    extra: dict[str, Any] = {"HTTP_IDEMPOTENCY_KEY": key or uuid.uuid4().hex, **headers}
+    return client.post(url, body, content_type="application/json", **extra)
+
+
+def test_declaring_over_the_api_returns_the_record(
+    registrar: User, birth_data: BirthData, api_client: ClientFor
+) -> None:
+    response = _post(api_client(registrar), RECORDS, {"event_type": "birth", "data": birth_data()})
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["status"] == "declared"
+    assert "register" in body["allowed_actions"]
+    assert response["X-Request-ID"]
+
+
+def test_the_same_idempotency_key_replays_the_first_answer(
+    registrar: User, birth_data: BirthData, api_client: ClientFor
+) -> None:
+    client = api_client(registrar)
+    payload = {"event_type": "birth", "data": birth_data()}
+    first = _post(client, RECORDS, payload, key="declare-0001")
+    again = _post(client, RECORDS, payload, key="declare-0001")
+    assert first.status_code == again.status_code == 201
+    assert first.json()["id"] == again.json()["id"]
+    assert VitalRecord.objects.count() == 1
+
+
+def test_the_same_key_with_another_payload_is_refused_with_422(
+    registrar: User, birth_data: BirthData, api_client: ClientFor
+) -> None:
+    client = api_client(registrar)
+    _post(client, RECORDS, {"event_type": "birth", "data": birth_data()}, key="k-reused-1")
+    response = _post(
+        client, RECORDS, {"event_type": "birth", "data": birth_data(1)}, key="k-reused-1"
+    )
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "idempotency_key_reused"
+    assert VitalRecord.objects.count() == 1
+
+
+def test_a_write_without_an_idempotency_key_is_refused(
+    registrar: User, birth_data: BirthData, api_client: ClientFor
+) -> None:
+    response = api_client(registrar).post(
+        RECORDS, {"event_type": "birth", "data": birth_data()}, content_type="application/json"
+    )
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "idempotency_key_invalid"
+
+
+def test_errors_are_json_with_a_code_and_a_message_in_the_callers_language(
+    registrar: User, birth_data: BirthData, api_client: ClientFor
+) -> None:
+    client = api_client(registrar)
+    data = birth_data(birth_date="2999-01-01")
+    english = _post(
+        client, RECORDS, {"event_type": "birth", "data": data}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert english.status_code == 422
+    error = english.json()["error"]
+    assert error["code"] == "invalid"
+    assert error["fields"]["birth_date"] == ["The date cannot be in the future."]
+    spanish = _post(
+        client, RECORDS, {"event_type": "birth", "data": data}, HTTP_ACCEPT_LANGUAGE="es-mx"
+    )
+    korean = _post(
+        client, RECORDS, {"event_type": "birth", "data": data}, HTTP_ACCEPT_LANGUAGE="ko"
+    )
+    messages = {
+        english.json()["error"]["message"],
+        spanish.json()["error"]["message"],
+        korean.json()["error"]["message"],
+    }
+    assert len(messages) == 3
+
+
+def test_an_action_in_the_wrong_status_answers_409(
+    registrar: User, birth_data: BirthData, api_client: ClientFor
+) -> None:
+    record = services.record_declare(actor=registrar, event_type="birth", data=birth_data())
+    client = api_client(registrar)
+    assert _post(client, f"{RECORDS}/{record.pk}/register", {}).status_code == 200
+    response = _post(client, f"{RECORDS}/{record.pk}/validate", {})
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "action_not_allowed"
+
+
+def test_outside_the_jurisdiction_answers_403_and_is_logged(
+    registrar: User, registrar_b: User, birth_data: BirthData, api_client: ClientFor
+) -> None:
+    record = services.record_declare(actor=registrar, event_type="birth", data=birth_data())
+    response = api_client(registrar_b).get(f"{RECORDS}/{record.pk}")
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "forbidden"
+    assert AccessLogEntry.objects.filter(actor=registrar_b, kind=AccessKind.DENIED).exists()
+
+
+def test_anonymous_callers_get_401(client: Client, db: Any) -> None:
+    response = client.get("/api/v1/registry/queue")
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "not_authenticated"
+
+
+def test_reading_a_record_is_written_to_the_access_log(
+    registrar: User, birth_data: BirthData, api_client: ClientFor
+) -> None:
+    record = services.record_register(
+        actor=registrar,
+        record_id=services.record_declare(
+            actor=registrar, event_type="birth", data=birth_data()
+        ).pk,
+    )
+    response = api_client(registrar).get(f"/api/v1/registry/persons/{record.subject_id}")
+    assert response.status_code == 200
+    assert response.json()["national_id"]
+    entry = AccessLogEntry.objects.filter(kind=AccessKind.READ).latest("id")
+    assert entry.subject_ids == [str(record.subject_id)]
+    assert entry.request_id == response["X-Request-ID"]
+
+
+def test_search_is_scoped_to_the_officials_jurisdiction(
+    registrar: User, registrar_b: User, birth_data: BirthData, api_client: ClientFor
+) -> None:
+    record = services.record_register(
+        actor=registrar,
+        record_id=services.record_declare(
+            actor=registrar, event_type="birth", data=birth_data()
+        ).pk,
+    )
+    name = record.data["given_names"]
+    mine = api_client(registrar).get("/api/v1/registry/persons", {"name": name})
+    theirs = api_client(registrar_b).get("/api/v1/registry/persons", {"name": name})
+    assert [p["id"] for p in mine.json()] == [str(record.subject_id)]
+    assert theirs.json() == []
+
+
+def test_an_empty_search_is_a_clear_422(registrar: User, api_client: ClientFor) -> None:
+    response = api_client(registrar).get("/api/v1/registry/persons")
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "empty_search"
+
+
+def test_the_openapi_document_describes_the_registry(client: Client, db: Any) -> None:
+    document = client.get("/api/openapi.json").json()
+    assert "/api/v1/registry/records" in document["paths"]
+
+
+def test_health_and_metrics(client: Client, db: Any) -> None:
+    assert client.get("/healthz").json() == {"status": "ok", "database": "up"}
+    client.get("/healthz")
+    metrics = client.get("/metrics").content.decode()
+    assert "ventanilla_http_requests_total" in metrics
+
+
+def test_a_callers_request_id_is_kept(client: Client, db: Any) -> None:
+    response = client.get("/healthz", HTTP_X_REQUEST_ID="trace-abc-12345")
+    assert response["X-Request-ID"] == "trace-abc-12345"
+    hostile = client.get("/healthz", HTTP_X_REQUEST_ID="<script>")
+    assert hostile["X-Request-ID"] != "<script>"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_registrars_registering_at_once_one_wins_the_other_gets_409(
+    registrar: User, office_head: User, birth_data: BirthData
+) -> None:
+    record = services.record_declare(actor=registrar, event_type="birth", data=birth_data())
+    barrier = threading.Barrier(2)
+    outcomes: list[int] = []
+
+    def register(actor: User) -> None:
+        client = Client()
+        client.force_login(actor)
+        barrier.wait()
+        try:
+            outcomes.append(_post(client, f"{RECORDS}/{record.pk}/register", {}).status_code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=register, args=(u,)) for u in (registrar, office_head)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == [200, 409]
+    record.refresh_from_db()
+    assert record.status == "registered"
+    assert record.actions.filter(action="register").count() == 1
