@@ -1,0 +1,117 @@
+"""Duplicate declarations are caught before registration and decided by a registrar."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from ventanilla.core.errors import Conflict, ValidationFailed
+from ventanilla.core.models import User
+from ventanilla.registry import services
+from ventanilla.registry.models import DuplicateDecision, VitalRecord
+
+BirthData = Callable[..., dict[str, Any]]
+
+NEAR = {
+    # The same child declared again with the slips clerks make.
+    "mx": {"given_names": "Ana Sofia", "first_surname": "Ramirez", "second_surname": "Nunez"},
+    "kr": {"given_names": "서연", "first_surname": "김"},
+}
+
+
+@pytest.fixture
+def registered(registrar: User, birth_data: BirthData) -> VitalRecord:
+    record = services.record_declare(actor=registrar, event_type="birth", data=birth_data())
+    return services.record_register(actor=registrar, record_id=record.pk)
+
+
+def _near_duplicate(registrar: User, birth_data: BirthData, profile: Any) -> VitalRecord:
+    return services.record_declare(
+        actor=registrar, event_type="birth", data=birth_data(**NEAR[profile.code])
+    )
+
+
+def test_a_near_duplicate_is_flagged_and_blocks_registration(
+    registrar: User, registered: VitalRecord, birth_data: BirthData, profile: Any
+) -> None:
+    record = _near_duplicate(registrar, birth_data, profile)
+    assert record.duplicates_pending
+    flag = record.duplicate_flags.get()
+    assert flag.candidate_id == registered.subject_id
+    assert flag.comparison["birth_date"]["level"] == "exact"
+    with pytest.raises(Conflict) as info:
+        services.record_register(actor=registrar, record_id=record.pk)
+    assert info.value.code == "duplicates_pending"
+    assert VitalRecord.objects.get(pk=record.pk).status == "declared"
+
+
+def test_not_a_duplicate_is_journaled_and_registration_proceeds(
+    registrar: User, registered: VitalRecord, birth_data: BirthData, profile: Any
+) -> None:
+    record = _near_duplicate(registrar, birth_data, profile)
+    assert registered.subject_id is not None
+    record = services.duplicate_decide(
+        actor=registrar,
+        record_id=record.pk,
+        candidate_id=registered.subject_id,
+        is_duplicate=False,
+        reason="different parents confirmed at the window",
+    )
+    assert not record.duplicates_pending
+    decision = record.actions.get(action="mark_not_duplicate")
+    assert decision.payload["candidate"] == str(registered.subject_id)
+    assert services.record_register(actor=registrar, record_id=record.pk).status == "registered"
+
+
+def test_a_confirmed_duplicate_rejects_the_declaration(
+    registrar: User, registered: VitalRecord, birth_data: BirthData, profile: Any
+) -> None:
+    record = _near_duplicate(registrar, birth_data, profile)
+    assert registered.subject_id is not None
+    with pytest.raises(ValidationFailed):
+        services.duplicate_decide(
+            actor=registrar,
+            record_id=record.pk,
+            candidate_id=registered.subject_id,
+            is_duplicate=True,
+        )
+    record = services.duplicate_decide(
+        actor=registrar,
+        record_id=record.pk,
+        candidate_id=registered.subject_id,
+        is_duplicate=True,
+        reason="same child, declared twice",
+    )
+    assert record.status == "rejected"
+    assert record.duplicate_flags.get().decision == DuplicateDecision.DUPLICATE
+
+
+def test_a_different_child_of_another_family_is_not_flagged(
+    registrar: User, registered: VitalRecord, birth_data: BirthData
+) -> None:
+    other = services.record_declare(
+        actor=registrar,
+        event_type="birth",
+        data=birth_data(3, birth_date="1990-01-01", mother_given_names="Beatriz"),
+    )
+    assert not other.duplicates_pending
+    assert other.duplicate_flags.count() == 0
+
+
+def test_a_candidate_cannot_be_decided_twice(
+    registrar: User, registered: VitalRecord, birth_data: BirthData, profile: Any
+) -> None:
+    record = _near_duplicate(registrar, birth_data, profile)
+    assert registered.subject_id is not None
+    services.duplicate_decide(
+        actor=registrar, record_id=record.pk, candidate_id=registered.subject_id, is_duplicate=False
+    )
+    with pytest.raises(Conflict):
+        services.duplicate_decide(
+            actor=registrar,
+            record_id=record.pk,
+            candidate_id=registered.subject_id,
+            is_duplicate=False,
+        )
