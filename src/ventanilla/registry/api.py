@@ -281,32 +281,31 @@ def queue(request: HttpRequest) -> list[dict[str, Any]]:
     return [record_out(r) for r in selectors.review_queue(actor=_actor(request))]
 
 
-@router.get("/persons", response={200: list[PersonOut], 403: ErrorOut, 422: ErrorOut})
-def person_search(
-    request: HttpRequest,
-    national_id: str = "",
-    name: str = "",
-    born_from: dt.date | None = None,
-    born_to: dt.date | None = None,
-    place: str = "",
-) -> list[dict[str, Any]]:
-    if max(len(national_id), len(name), len(place)) > 200:
-        raise ValidationFailed(_too_long())
+class PersonSearchIn(Schema):
+    """Search criteria travel in the body, never in the URL, since they are personal data."""
+
+    national_id: str = Field(default="", max_length=40)
+    name: str = Field(default="", max_length=200)
+    born_from: dt.date | None = None
+    born_to: dt.date | None = None
+    place: str = Field(default="", max_length=20)
+
+
+@router.post(
+    "/persons/search",
+    response={200: list[PersonOut], 401: ErrorOut, 403: ErrorOut, 422: ErrorOut},
+    summary="Search the register (scoped to the caller's jurisdiction)",
+)
+def person_search(request: HttpRequest, criteria: PersonSearchIn) -> list[dict[str, Any]]:
     found = selectors.person_search(
         actor=_actor(request),
-        national_id=national_id,
-        name=name,
-        born_from=born_from,
-        born_to=born_to,
-        place_code=place,
+        national_id=criteria.national_id,
+        name=criteria.name,
+        born_from=criteria.born_from,
+        born_to=criteria.born_to,
+        place_code=criteria.place,
     )
     return [person_out(p) for p in found]
-
-
-def _too_long() -> str:
-    from django.utils.translation import gettext
-
-    return gettext("A search term is too long.")
 
 
 @router.get("/persons/{person_id}", response={200: PersonDetailOut, 403: ErrorOut, 404: ErrorOut})

@@ -27,6 +27,10 @@ def _post(
     return client.post(url, body, content_type="application/json", **extra)
 
 
+def _search(client: Client, criteria: dict[str, Any]) -> Any:
+    return client.post("/api/v1/registry/persons/search", criteria, content_type="application/json")
+
+
 def test_declaring_over_the_api_returns_the_record(
     registrar: User, birth_data: BirthData, api_client: ClientFor
 ) -> None:
@@ -153,14 +157,34 @@ def test_search_is_scoped_to_the_officials_jurisdiction(
         ).pk,
     )
     name = record.data["given_names"]
-    mine = api_client(registrar).get("/api/v1/registry/persons", {"name": name})
-    theirs = api_client(registrar_b).get("/api/v1/registry/persons", {"name": name})
+    mine = _search(api_client(registrar), {"name": name})
+    theirs = _search(api_client(registrar_b), {"name": name})
     assert [p["id"] for p in mine.json()] == [str(record.subject_id)]
     assert theirs.json() == []
 
 
+def test_a_search_by_national_id_finds_exactly_that_person(
+    registrar: User, birth_data: BirthData, api_client: ClientFor
+) -> None:
+    record = services.record_register(
+        actor=registrar,
+        record_id=services.record_declare(
+            actor=registrar, event_type="birth", data=birth_data()
+        ).pk,
+    )
+    assert record.subject is not None
+    found = _search(api_client(registrar), {"national_id": record.subject.national_id})
+    assert [p["id"] for p in found.json()] == [str(record.subject_id)]
+
+
+def test_an_overlong_search_term_is_a_422(registrar: User, api_client: ClientFor) -> None:
+    response = _search(api_client(registrar), {"name": "x" * 5000})
+    assert response.status_code == 422
+    assert "name" in response.json()["error"]["fields"]
+
+
 def test_an_empty_search_is_a_clear_422(registrar: User, api_client: ClientFor) -> None:
-    response = api_client(registrar).get("/api/v1/registry/persons")
+    response = _search(api_client(registrar), {})
     assert response.status_code == 422
     assert response.json()["error"]["code"] == "empty_search"
 
