@@ -56,7 +56,7 @@ def _own_person(user: User) -> Person | None:
 def my_records(request: HttpRequest) -> HttpResponse:
     assert isinstance(request.user, User)
     person = _own_person(request.user)
-    records = selectors.citizen_records(person=person) if person else []
+    records = selectors.citizen_records(actor=request.user, person=person) if person else []
     return render(request, "portal/my_records.html", {"person": person, "records": records})
 
 

@@ -191,14 +191,24 @@ def record_detail(*, actor: User, record_id: uuid.UUID | str) -> RecordDetail:
     return detail
 
 
-def citizen_records(*, person: Person) -> list[VitalRecord]:
-    return list(
-        VitalRecord.objects.filter(
-            Q(subject=person) | Q(participants__person=person), status="registered"
+def citizen_records(*, actor: User, person: Person) -> list[VitalRecord]:
+    """A citizen's own registered records; their own look is logged like anyone else's."""
+    with transaction.atomic():
+        records = list(
+            VitalRecord.objects.filter(
+                Q(subject=person) | Q(participants__person=person), status="registered"
+            )
+            .distinct()
+            .order_by("event_date")
         )
-        .distinct()
-        .order_by("event_date")
-    )
+        log_access(
+            actor=actor,
+            grant=None,
+            kind=AccessKind.READ,
+            purpose="citizen.own_records",
+            subject_ids=[str(person.pk)],
+        )
+    return records
 
 
 def citizen_access_log(*, person: Person) -> list[AccessLogEntry]:
