@@ -5,14 +5,17 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 
-from ventanilla.core.permissions import is_official
+from ventanilla.core.permissions import ALLOWED_ROLES, Action, is_official, roles_of
 
 
 def platform(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
-    official = bool(user is not None and user.is_authenticated and is_official(user))
+    signed_in = bool(user is not None and user.is_authenticated)
+    official = signed_in and is_official(user)
+    roles = set(roles_of(user)) if signed_in else set()
     return {
         "profile_code": settings.VENTANILLA_PROFILE,
         "is_official": official,
+        "can_view_dashboard": bool(roles & set(ALLOWED_ROLES[Action.DASHBOARD_VIEW])),
         "request_id": getattr(request, "request_id", ""),
     }

@@ -8,6 +8,7 @@ from typing import ClassVar
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class JurisdictionLevel(models.TextChoices):
@@ -93,9 +94,9 @@ class RoleAssignment(models.Model):
 
 class AccessKind(models.TextChoices):
     READ = "read", _("Read")
-    SEARCH = "search", _("Search")
+    SEARCH = "search", pgettext_lazy("access kind", "Search")
     EXPORT = "export", _("Export")
-    CHANGE = "change", _("Change")
+    CHANGE = "change", pgettext_lazy("access kind", "Change")
     DENIED = "denied", _("Attempt refused")
 
 

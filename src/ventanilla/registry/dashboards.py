@@ -25,6 +25,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.expressions import CombinedExpression
 from django.db.models.functions import TruncDate
 
 from ventanilla.core.country import current_profile
@@ -83,7 +84,7 @@ def default_level(actor: User) -> GroupLevel:
     return "state" if national else "municipality"
 
 
-def _after(days: int) -> ExpressionWrapper:
+def _after(days: int) -> ExpressionWrapper[CombinedExpression]:
     return ExpressionWrapper(F("event_date") + dt.timedelta(days=days), output_field=DateField())
 
 

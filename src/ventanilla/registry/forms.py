@@ -12,10 +12,9 @@ import datetime as dt
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from ventanilla.core.errors import DomainError
@@ -23,8 +22,11 @@ from ventanilla.core.models import Jurisdiction, JurisdictionLevel
 from ventanilla.core.profiles import EventTypeSpec, FieldSpec
 from ventanilla.registry.models import Person, Sex
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 #: A translatable label for every field name any country profile uses.
-FIELD_LABELS: dict[str, Promise] = {
+FIELD_LABELS: dict[str, StrOrPromise] = {
     "given_names": _("Given names"),
     "first_surname": _("First surname"),
     "second_surname": _("Second surname"),
@@ -84,7 +86,7 @@ FIELD_LABELS: dict[str, Promise] = {
 }
 
 #: A translatable label for every choice value any country profile uses.
-CHOICE_LABELS: dict[str, Promise] = {
+CHOICE_LABELS: dict[str, StrOrPromise] = {
     # sex
     "F": Sex.FEMALE.label,
     "M": Sex.MALE.label,
@@ -142,12 +144,14 @@ CHOICE_LABELS: dict[str, Promise] = {
 }
 
 
-def field_label(name: str) -> str | Promise:
-    return FIELD_LABELS.get(name, name.replace("_", " ").capitalize())
+def field_label(name: str) -> str:
+    """The label of a profile field in the active language."""
+    return str(FIELD_LABELS.get(name, name.replace("_", " ").capitalize()))
 
 
-def choice_label(value: str) -> str | Promise:
-    return CHOICE_LABELS.get(value, value)
+def choice_label(value: str) -> str:
+    """The label of a profile choice value in the active language."""
+    return str(CHOICE_LABELS.get(value, value))
 
 
 # --------------------------------------------------------------------------------------------
@@ -259,11 +263,13 @@ def municipality_choices() -> list[tuple[str, list[tuple[str, str]]]]:
         state = municipality.parent
         key = state.official_code if state else ""
         label = state.name if state else ""
-        groups.setdefault(key, (label, []))[1].append((municipality.official_code, municipality.name))
+        groups.setdefault(key, (label, []))[1].append(
+            (municipality.official_code, municipality.name)
+        )
     return [groups[key] for key in sorted(groups)]
 
 
-def _blank(label: str | Promise) -> list[tuple[str, Any]]:
+def _blank(label: StrOrPromise) -> list[tuple[str, Any]]:
     return [("", label)]
 
 
@@ -280,18 +286,22 @@ def profile_field(
     if spec.type == "text":
         return forms.CharField(label=label, required=required, max_length=spec.max_length)
     if spec.type == "date":
-        return forms.DateField(label=label, required=required, widget=DateInput(),
-                               input_formats=["%Y-%m-%d"])
+        return forms.DateField(
+            label=label, required=required, widget=DateInput(), input_formats=["%Y-%m-%d"]
+        )
     if spec.type == "choice":
         options = [(c, choice_label(c)) for c in spec.choices]
-        return forms.ChoiceField(label=label, required=required,
-                                 choices=_blank(_("- Select -")) + options)
+        return forms.ChoiceField(
+            label=label, required=required, choices=_blank(_("- Select -")) + options
+        )
     if spec.type == "state":
-        return forms.ChoiceField(label=label, required=required,
-                                 choices=_blank(_("- Select -")) + states)
+        return forms.ChoiceField(
+            label=label, required=required, choices=_blank(_("- Select -")) + states
+        )
     if spec.type == "municipality":
-        return forms.ChoiceField(label=label, required=required,
-                                 choices=_blank(_("- Select -")) + municipalities)
+        return forms.ChoiceField(
+            label=label, required=required, choices=_blank(_("- Select -")) + municipalities
+        )
     if spec.type == "person_ref":
         return forms.CharField(
             label=label,
@@ -379,9 +389,7 @@ class DeclarationForm(UswdsForm):
             self.add_error(name, str(exc.message))
             return None
         if len(found) != 1:
-            self.add_error(
-                name, _("Nobody in the register you can see has this national ID.")
-            )
+            self.add_error(name, _("Nobody in the register you can see has this national ID."))
             return None
         return str(found[0].pk)
 
@@ -400,9 +408,9 @@ class DeclarationForm(UswdsForm):
     def office_code(self) -> str | None:
         return self.cleaned_data.get("office") or None
 
-    def field_groups(self) -> list[tuple[str | Promise, list[forms.BoundField]]]:
+    def field_groups(self) -> list[tuple[StrOrPromise, list[forms.BoundField]]]:
         """The profile fields in fieldsets: the person, then each parent or party."""
-        groups: list[tuple[str | Promise, list[forms.BoundField]]] = []
+        groups: list[tuple[StrOrPromise, list[forms.BoundField]]] = []
         current: str | None = None
         for spec in self.spec.fields:
             group = _group_of(spec.name)
@@ -413,7 +421,7 @@ class DeclarationForm(UswdsForm):
         return groups
 
 
-GROUP_LABELS: dict[str, Promise] = {
+GROUP_LABELS: dict[str, StrOrPromise] = {
     "event": _("The event"),
     "mother": _("Mother"),
     "father": _("Father"),
@@ -513,17 +521,20 @@ class DuplicateDecisionForm(UswdsForm):
 class SearchForm(UswdsForm):
     national_id = forms.CharField(label=_("National ID"), required=False, max_length=40)
     name = forms.CharField(label=_("Name"), required=False, max_length=200)
-    born_from = forms.DateField(label=_("Born on or after"), required=False, widget=DateInput(),
-                                input_formats=["%Y-%m-%d"])
-    born_to = forms.DateField(label=_("Born on or before"), required=False, widget=DateInput(),
-                              input_formats=["%Y-%m-%d"])
+    born_from = forms.DateField(
+        label=_("Born on or after"), required=False, widget=DateInput(), input_formats=["%Y-%m-%d"]
+    )
+    born_to = forms.DateField(
+        label=_("Born on or before"), required=False, widget=DateInput(), input_formats=["%Y-%m-%d"]
+    )
     place = forms.ChoiceField(label=_("Place of birth"), required=False)
 
     def __init__(self, *args: Any, id_label: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if id_label:
             self.fields["national_id"].label = id_label
-        self.fields["place"].choices = _blank(_("Any place")) + municipality_choices()
+        place = cast(forms.ChoiceField, self.fields["place"])
+        place.choices = _blank(_("Any place")) + municipality_choices()
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -546,15 +557,18 @@ class DisplayRow:
     """One labelled value of a record's data, ready for the page."""
 
     name: str
-    label: str | Promise
+    label: StrOrPromise
     value: Any
     kind: str
 
 
 def display_rows(spec: EventTypeSpec, data: Mapping[str, Any]) -> list[DisplayRow]:
     """A record's data in the profile's order, with labels; codes turned into names."""
-    codes = [str(data[f.name]) for f in spec.fields
-             if f.type in ("state", "municipality") and data.get(f.name)]
+    codes = [
+        str(data[f.name])
+        for f in spec.fields
+        if f.type in ("state", "municipality") and data.get(f.name)
+    ]
     places = {
         (j.level, j.official_code): j.name
         for j in Jurisdiction.objects.filter(
@@ -577,6 +591,7 @@ def display_rows(spec: EventTypeSpec, data: Mapping[str, Any]) -> list[DisplayRo
                 value = dt.date.fromisoformat(str(raw))
             except ValueError:
                 value = raw
-        rows.append(DisplayRow(field_spec.name, field_label(field_spec.name), value,
-                               field_spec.type))
+        rows.append(
+            DisplayRow(field_spec.name, field_label(field_spec.name), value, field_spec.type)
+        )
     return rows

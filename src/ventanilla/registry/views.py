@@ -8,12 +8,13 @@ language with the error's HTTP status: 403 for a refusal, 404 for nothing there,
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import wraps
-from typing import Any, Concatenate, ParamSpec
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
@@ -21,10 +22,8 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.functional import Promise
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from ventanilla.core.access import log_access
@@ -67,6 +66,9 @@ from ventanilla.registry.models import (
 )
 from ventanilla.registry.workflow import IN_REVIEW, RECORD_WORKFLOW
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 P = ParamSpec("P")
 
 # --------------------------------------------------------------------------------------------
@@ -85,7 +87,7 @@ def official_page(
     """Signed in (officials with their second factor); domain errors become error pages."""
 
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
+    def wrapper(request: HttpRequest, /, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
         user = request.user
         if not isinstance(user, User) or not user.is_authenticated:
             return redirect_to_login(request.get_full_path())
@@ -100,7 +102,7 @@ def official_page(
     return wrapper
 
 
-_ERROR_TITLES: dict[int, Promise] = {
+_ERROR_TITLES: dict[int, StrOrPromise] = {
     403: gettext_lazy("You cannot do this here"),
     404: gettext_lazy("Not found"),
     409: gettext_lazy("Someone else acted first"),
@@ -120,8 +122,10 @@ def error_message(exc: DomainError) -> str:
                 "what changed."
             ) % {"status": RecordStatus(status).label}
     if exc.code == "conflict":
-        return _("Someone else changed this record while you were working on it. "
-                 "Reload the record and try again.")
+        return _(
+            "Someone else changed this record while you were working on it. "
+            "Reload the record and try again."
+        )
     return str(exc.message)
 
 
@@ -148,7 +152,7 @@ def _is_htmx(request: HttpRequest) -> bool:
 # Labels shared by the pages
 # --------------------------------------------------------------------------------------------
 
-ACTION_LABELS: dict[str, Promise] = {
+ACTION_LABELS: dict[str, StrOrPromise] = {
     "create": gettext_lazy("Created"),
     "update": gettext_lazy("Draft updated"),
     "declare": gettext_lazy("Declared"),
@@ -163,8 +167,10 @@ ACTION_LABELS: dict[str, Promise] = {
     "revoke": gettext_lazy("Revoked"),
     "reinstate": gettext_lazy("Reinstated"),
 }
-ROLE_LABELS: dict[str, Promise] = {str(value): label for value, label in Role.choices}
-STATUS_LABELS: dict[str, Promise] = {str(value): label for value, label in RecordStatus.choices}
+ROLE_LABELS: dict[str, StrOrPromise] = {str(value): label for value, label in Role.choices}
+STATUS_LABELS: dict[str, StrOrPromise] = {
+    str(value): label for value, label in RecordStatus.choices
+}
 
 
 @dataclass(frozen=True)
@@ -172,8 +178,8 @@ class PageAction:
     name: str
     workflow_action: str
     permission: Action
-    label: Promise
-    title: Promise
+    label: StrOrPromise
+    title: StrOrPromise
     needs_reason: bool
     primary: bool = False
 
@@ -181,22 +187,71 @@ class PageAction:
 PAGE_ACTIONS: dict[str, PageAction] = {
     a.name: a
     for a in (
-        PageAction("validate", "validate", Action.RECORD_VALIDATE, gettext_lazy("Validate"),
-                   gettext_lazy("Validate the declaration"), needs_reason=False),
-        PageAction("register", "register", Action.RECORD_REGISTER, gettext_lazy("Register"),
-                   gettext_lazy("Register the record"), needs_reason=False, primary=True),
-        PageAction("reject", "reject", Action.RECORD_REJECT, gettext_lazy("Reject"),
-                   gettext_lazy("Reject the declaration"), needs_reason=True),
-        PageAction("correct", "correct", Action.RECORD_CORRECT, gettext_lazy("Correct"),
-                   gettext_lazy("Correct the record"), needs_reason=True),
-        PageAction("archive", "archive", Action.RECORD_ARCHIVE, gettext_lazy("Archive"),
-                   gettext_lazy("Archive the record"), needs_reason=True),
-        PageAction("revoke", "revoke", Action.RECORD_REVOKE, gettext_lazy("Revoke"),
-                   gettext_lazy("Revoke the registration"), needs_reason=True),
-        PageAction("reinstate", "reinstate", Action.RECORD_REINSTATE, gettext_lazy("Reinstate"),
-                   gettext_lazy("Reinstate the record"), needs_reason=True),
-        PageAction("resubmit", "declare", Action.RECORD_DECLARE, gettext_lazy("Resubmit"),
-                   gettext_lazy("Resubmit the declaration"), needs_reason=False),
+        PageAction(
+            "validate",
+            "validate",
+            Action.RECORD_VALIDATE,
+            gettext_lazy("Validate"),
+            gettext_lazy("Validate the declaration"),
+            needs_reason=False,
+        ),
+        PageAction(
+            "register",
+            "register",
+            Action.RECORD_REGISTER,
+            gettext_lazy("Register"),
+            gettext_lazy("Register the record"),
+            needs_reason=False,
+            primary=True,
+        ),
+        PageAction(
+            "reject",
+            "reject",
+            Action.RECORD_REJECT,
+            gettext_lazy("Reject"),
+            gettext_lazy("Reject the declaration"),
+            needs_reason=True,
+        ),
+        PageAction(
+            "correct",
+            "correct",
+            Action.RECORD_CORRECT,
+            gettext_lazy("Correct"),
+            gettext_lazy("Correct the record"),
+            needs_reason=True,
+        ),
+        PageAction(
+            "archive",
+            "archive",
+            Action.RECORD_ARCHIVE,
+            gettext_lazy("Archive"),
+            gettext_lazy("Archive the record"),
+            needs_reason=True,
+        ),
+        PageAction(
+            "revoke",
+            "revoke",
+            Action.RECORD_REVOKE,
+            gettext_lazy("Revoke"),
+            gettext_lazy("Revoke the registration"),
+            needs_reason=True,
+        ),
+        PageAction(
+            "reinstate",
+            "reinstate",
+            Action.RECORD_REINSTATE,
+            gettext_lazy("Reinstate"),
+            gettext_lazy("Reinstate the record"),
+            needs_reason=True,
+        ),
+        PageAction(
+            "resubmit",
+            "declare",
+            Action.RECORD_DECLARE,
+            gettext_lazy("Resubmit"),
+            gettext_lazy("Resubmit the declaration"),
+            needs_reason=False,
+        ),
     )
 }
 
@@ -294,9 +349,7 @@ def _person_lookup(actor: User) -> Callable[[str], list[Person]]:
 
 def _fresh_token(form: DeclarationForm | ActionForm) -> None:
     """Give a re-rendered form a new idempotency token (the old one is spent)."""
-    data = form.data.copy()
-    data["token"] = new_token()
-    form.data = data
+    form.data = {**form.data, "token": new_token()}
 
 
 @official_page
@@ -334,8 +387,13 @@ def declare(request: HttpRequest, actor: User, event_type: str) -> HttpResponse:
                 )
             except IdempotencyKeyReused:
                 _fresh_token(form)
-                form.add_error(None, _("This form was already sent with other data. "
-                                       "Check the values and send it again."))
+                form.add_error(
+                    None,
+                    _(
+                        "This form was already sent with other data. "
+                        "Check the values and send it again."
+                    ),
+                )
             except ValidationFailed as exc:
                 form.add_domain_errors(exc)
             else:
@@ -358,9 +416,9 @@ def declare(request: HttpRequest, actor: User, event_type: str) -> HttpResponse:
 @dataclass
 class JournalRow:
     entry: RecordAction
-    action_label: str | Promise
-    role_label: str | Promise
-    status_label: str | Promise
+    action_label: StrOrPromise
+    role_label: StrOrPromise
+    status_label: StrOrPromise
     office_name: str
     details: list[str] = field(default_factory=list)
 
@@ -398,19 +456,26 @@ def _journal_details(entry: RecordAction) -> list[str]:
     payload = entry.payload or {}
     details: list[str] = []
     if payload.get("registration_number"):
-        details.append(_("Registration number: %(number)s") % {
-            "number": payload["registration_number"]})
+        details.append(
+            _("Registration number: %(number)s") % {"number": payload["registration_number"]}
+        )
     if payload.get("national_id"):
         details.append(_("National ID: %(id)s") % {"id": _format_id(payload["national_id"])})
     if payload.get("national_id_after"):
-        details.append(_("New national ID: %(id)s") % {
-            "id": _format_id(payload["national_id_after"])})
+        details.append(
+            _("New national ID: %(id)s") % {"id": _format_id(payload["national_id_after"])}
+        )
     before, after = payload.get("before"), payload.get("after")
     if isinstance(before, dict) and isinstance(after, dict):
         for name in sorted(set(before) | set(after)):
-            details.append(_("%(field)s: %(before)s → %(after)s") % {
-                "field": field_label(name), "before": _shown(before.get(name)),
-                "after": _shown(after.get(name))})
+            details.append(
+                _("%(field)s: %(before)s → %(after)s")
+                % {
+                    "field": field_label(name),
+                    "before": _shown(before.get(name)),
+                    "after": _shown(after.get(name)),
+                }
+            )
     if entry.action == "flag_duplicates" and isinstance(payload.get("candidates"), list):
         details.append(_("Candidates: %(count)d") % {"count": len(payload["candidates"])})
     return details
@@ -438,8 +503,9 @@ def _available_actions(actor: User, record: VitalRecord) -> list[ActionButton]:
         if page_action.name == "correct":
             url = reverse("office:correct", args=[record.pk])
         else:
-            form = ActionForm(reason_required=page_action.needs_reason,
-                              auto_id=f"id_{page_action.name}_%s")
+            form = ActionForm(
+                reason_required=page_action.needs_reason, auto_id=f"id_{page_action.name}_%s"
+            )
         buttons.append(ActionButton(page_action, form, url))
     return buttons
 
@@ -497,8 +563,13 @@ def record_action(
                 )
             except IdempotencyKeyReused:
                 _fresh_token(form)
-                form.add_error(None, _("This form was already sent with other data. "
-                                       "Check the values and send it again."))
+                form.add_error(
+                    None,
+                    _(
+                        "This form was already sent with other data. "
+                        "Check the values and send it again."
+                    ),
+                )
             except ValidationFailed as exc:
                 form.add_domain_errors(exc)
             else:
@@ -514,14 +585,18 @@ def correct(request: HttpRequest, actor: User, record_id: uuid.UUID) -> HttpResp
     status = 200
     if request.method == "POST":
         spec = _spec(str(request.POST.get("event_type", "")))
-        form = CorrectionForm(request.POST, spec=spec, person_lookup=_person_lookup(actor),
-                              id_label=_id_label())
+        form = CorrectionForm(
+            request.POST, spec=spec, person_lookup=_person_lookup(actor), id_label=_id_label()
+        )
         status = 422
         if form.is_valid():
             try:
-                services.record_correct(actor=actor, record_id=record_id,
-                                        changes=form.payload(keep_empty=True),
-                                        reason=str(form.cleaned_data["reason"]))
+                services.record_correct(
+                    actor=actor,
+                    record_id=record_id,
+                    changes=form.payload(keep_empty=True),
+                    reason=str(form.cleaned_data["reason"]),
+                )
             except ValidationFailed as exc:
                 form.add_domain_errors(exc)
             else:
@@ -530,8 +605,12 @@ def correct(request: HttpRequest, actor: User, record_id: uuid.UUID) -> HttpResp
     else:
         detail = selectors.record_detail(actor=actor, record_id=record_id)
         spec = _spec(detail.record.event_type)
-        form = CorrectionForm(initial=correction_initial(detail.record.data), spec=spec,
-                              person_lookup=_person_lookup(actor), id_label=_id_label())
+        form = CorrectionForm(
+            initial=correction_initial(detail.record.data),
+            spec=spec,
+            person_lookup=_person_lookup(actor),
+            id_label=_id_label(),
+        )
     context = {
         "form": form,
         "action": PAGE_ACTIONS["correct"],
@@ -548,15 +627,19 @@ def correct(request: HttpRequest, actor: User, record_id: uuid.UUID) -> HttpResp
 
 @dataclass(frozen=True)
 class ComparisonRow:
-    label: str | Promise
+    label: StrOrPromise
     declared: Any
     candidate: Any
     level: str
-    level_label: str | Promise
+    level_label: StrOrPromise
 
     @property
     def differs(self) -> bool:
-        return self.level in ("close", "different")
+        """The matcher saw a difference, or the values are not written the same way."""
+        if self.level in ("close", "different"):
+            return True
+        shown = [str(v).strip() for v in (self.declared, self.candidate) if v not in (None, "")]
+        return len(shown) == 2 and shown[0] != shown[1]
 
 
 @dataclass
@@ -565,16 +648,16 @@ class CandidateView:
     percent: int
     rows: list[ComparisonRow]
     form: DuplicateDecisionForm | None
-    decision_label: str | Promise
+    decision_label: StrOrPromise
 
 
-LEVEL_LABELS: dict[str, Promise] = {
+LEVEL_LABELS: dict[str, StrOrPromise] = {
     "exact": gettext_lazy("Same"),
     "close": gettext_lazy("Similar"),
     "different": gettext_lazy("Different"),
     "missing": gettext_lazy("Not known for both"),
 }
-DECISION_LABELS: dict[str, Promise] = {
+DECISION_LABELS: dict[str, StrOrPromise] = {
     str(value): label for value, label in DuplicateDecision.choices
 }
 
@@ -594,8 +677,10 @@ def _mother_names(actor: User, vital: VitalRecord, flags: list[DuplicateFlag]) -
             if mother is not None:
                 names["record"] = mother.full_name
         else:
-            parts = (data.get(k, "") for k in
-                     ("mother_given_names", "mother_first_surname", "mother_second_surname"))
+            parts = (
+                data.get(k, "")
+                for k in ("mother_given_names", "mother_first_surname", "mother_second_surname")
+            )
             names["record"] = " ".join(p for p in parts if p)
         links = ParentLink.objects.filter(
             child_id__in=[f.candidate_id for f in flags], kind=ParentKind.BIRTH, parent__sex="F"
@@ -605,8 +690,13 @@ def _mother_names(actor: User, vital: VitalRecord, flags: list[DuplicateFlag]) -
             read.append(str(link.parent_id))
         grant = granting_assignment(actor, Action.RECORD_READ, vital.office)
         if read and grant is not None:
-            log_access(actor=actor, grant=grant, kind=AccessKind.READ,
-                       purpose="record.duplicates", subject_ids=read)
+            log_access(
+                actor=actor,
+                grant=grant,
+                kind=AccessKind.READ,
+                purpose="record.duplicates",
+                subject_ids=read,
+            )
     return names
 
 
@@ -626,32 +716,53 @@ def _comparison(
     person = flag.candidate
     levels = flag.comparison or {}
     declared_birth: Any = data.get("birth_date", "")
-    try:
+    with contextlib.suppress(ValueError):
         declared_birth = dt.date.fromisoformat(str(declared_birth))
-    except ValueError:
-        pass
-    rows_spec: list[tuple[str | Promise, Any, Any, str]] = [
-        (field_label("given_names"), data.get("given_names", ""), person.given_names,
-         "given_names"),
-        (field_label("first_surname"), data.get("first_surname", ""), person.first_surname,
-         "first_surname"),
+    rows_spec: list[tuple[StrOrPromise, Any, Any, str]] = [
+        (
+            field_label("given_names"),
+            data.get("given_names", ""),
+            person.given_names,
+            "given_names",
+        ),
+        (
+            field_label("first_surname"),
+            data.get("first_surname", ""),
+            person.first_surname,
+            "first_surname",
+        ),
     ]
     if current_profile().names.uses_second_surname:
-        rows_spec.append((field_label("second_surname"), data.get("second_surname", ""),
-                          person.second_surname, "second_surname"))
+        rows_spec.append(
+            (
+                field_label("second_surname"),
+                data.get("second_surname", ""),
+                person.second_surname,
+                "second_surname",
+            )
+        )
     rows_spec += [
         (field_label("sex"), _shown(data.get("sex")), person.get_sex_display(), "sex"),
         (field_label("birth_date"), declared_birth, person.birth_date, "birth_date"),
-        (gettext_lazy("Place of birth"), places.get(str(data.get("birth_municipality", "")), ""),
-         person.birth_place.name if person.birth_place else "", "place_code"),
-        (gettext_lazy("Mother"), mothers.get("record", ""), mothers.get(str(person.pk), ""),
-         "mother_name"),
+        (
+            gettext_lazy("Place of birth"),
+            places.get(str(data.get("birth_municipality", "")), ""),
+            person.birth_place.name if person.birth_place else "",
+            "place_code",
+        ),
+        (
+            gettext_lazy("Mother"),
+            mothers.get("record", ""),
+            mothers.get(str(person.pk), ""),
+            "mother_name",
+        ),
     ]
     rows: list[ComparisonRow] = []
     for label, declared, candidate, key in rows_spec:
         level = str((levels.get(key) or {}).get("level", "missing"))
-        rows.append(ComparisonRow(label, declared, candidate, level,
-                                  LEVEL_LABELS.get(level, level)))
+        rows.append(
+            ComparisonRow(label, declared, candidate, level, LEVEL_LABELS.get(level, level))
+        )
     return rows
 
 
@@ -724,22 +835,34 @@ def duplicates(request: HttpRequest, actor: User, record_id: uuid.UUID) -> HttpR
         except ValidationFailed as exc:
             form.add_domain_errors(exc)
         else:
-            decision = (DuplicateDecision.DUPLICATE if form.is_duplicate
-                        else DuplicateDecision.NOT_DUPLICATE)
+            decision = (
+                DuplicateDecision.DUPLICATE
+                if form.is_duplicate
+                else DuplicateDecision.NOT_DUPLICATE
+            )
             if htmx:
-                return render(request, "office/_decision_done.html", {
-                    "record": decided,
-                    "decision_label": DECISION_LABELS[decision],
-                    "is_duplicate": form.is_duplicate,
-                })
+                return render(
+                    request,
+                    "office/_decision_done.html",
+                    {
+                        "record": decided,
+                        "decision_label": DECISION_LABELS[decision],
+                        "is_duplicate": form.is_duplicate,
+                    },
+                )
             messages.success(request, _("The decision was saved."))
             return redirect("office:duplicates", record_id=record_id)
     if htmx:
-        return render(request, "office/_decision_form.html", {
-            "form": form,
-            "candidate_id": request.POST.get("candidate", ""),
-            "record_id": record_id,
-        }, status=422)
+        return render(
+            request,
+            "office/_decision_form.html",
+            {
+                "form": form,
+                "candidate_id": request.POST.get("candidate", ""),
+                "record_id": record_id,
+            },
+            status=422,
+        )
     return _duplicates_page(request, actor, record_id, bound=form, status=422)
 
 
@@ -775,8 +898,12 @@ def search(request: HttpRequest, actor: User) -> HttpResponse:
     else:
         authorise(actor, Action.PERSON_SEARCH, None)
     rows = [(p, _format_id(p.national_id)) for p in results or []]
-    return render(request, "office/search.html",
-                  {"form": form, "results": results, "rows": rows}, status=status)
+    return render(
+        request,
+        "office/search.html",
+        {"form": form, "results": results, "rows": rows},
+        status=status,
+    )
 
 
 @official_page
@@ -822,11 +949,17 @@ def _bars(report: dashboards.TimelinessReport) -> list[Bar]:
     for index, row in enumerate(report.rows):
         x = 0.0
         segments: list[BarSegment] = []
-        for css, count in (("vt-bar-month", row.within_month), ("vt-bar-year", row.within_year),
-                           ("vt-bar-later", row.later)):
+        for css, count in (
+            ("vt-bar-month", row.within_month),
+            ("vt-bar-year", row.within_year),
+            ("vt-bar-later", row.later),
+        ):
             width = CHART_WIDTH * row.share(count)
-            segments.append(BarSegment(round(x, 2), round(width, 2), css, count,
-                                       round(100 * row.share(count), 1)))
+            segments.append(
+                BarSegment(
+                    round(x, 2), round(width, 2), css, count, round(100 * row.share(count), 1)
+                )
+            )
             x += width
         bars.append(Bar(row, index * ROW_HEIGHT, segments))
     return bars

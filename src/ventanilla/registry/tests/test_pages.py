@@ -47,6 +47,11 @@ def registered_birth(actor: User, data: dict[str, Any]) -> VitalRecord:
     return services.record_register(actor=actor, record_id=record.pk)
 
 
+def subject_of(record: VitalRecord) -> Person:
+    assert record.subject_id is not None
+    return Person.objects.get(pk=record.subject_id)
+
+
 def form_data(data: dict[str, Any], **extra: Any) -> dict[str, Any]:
     return {**data, "token": uuid.uuid4().hex, **extra}
 
@@ -205,10 +210,8 @@ def test_a_rule_of_the_services_is_shown_on_its_field(
     assert 'id="id_birth_date-error"' in page(response)
 
 
-def test_a_parent_can_be_given_by_national_id(
-    registrar: User, birth_data: BirthData
-) -> None:
-    mother = Person.objects.get(pk=registered_birth(registrar, birth_data(2)).subject_id)
+def test_a_parent_can_be_given_by_national_id(registrar: User, birth_data: BirthData) -> None:
+    mother = subject_of(registered_birth(registrar, birth_data(2)))
     assert mother.national_id
     child = birth_data(1, birth_date=dt.date.today().isoformat())
     for key in ("mother_given_names", "mother_first_surname"):
@@ -285,7 +288,7 @@ def test_registering_redirects_to_the_record_with_its_number(
     record.refresh_from_db()
     assert record.status == "registered"
     assert record.registration_number and record.registration_number in page(response)
-    subject = Person.objects.get(pk=record.subject_id)
+    subject = subject_of(record)
     assert subject.national_id
 
 
@@ -421,15 +424,22 @@ def test_a_duplicate_needs_a_reason_and_htmx_gets_the_form_back_with_422(
     flag = DuplicateFlag.objects.get(record=near_duplicate)
     url = f"/office/records/{near_duplicate.pk}/duplicates/"
     client = signed_in(registrar)
-    response = client.post(url, {"candidate": str(flag.candidate_id), "decision": "duplicate"},
-                           HTTP_HX_REQUEST="true")
+    response = client.post(
+        url, {"candidate": str(flag.candidate_id), "decision": "duplicate"}, HTTP_HX_REQUEST="true"
+    )
     assert response.status_code == 422
     assert 'role="alert"' in page(response) and "<html" not in page(response)
     fallback = client.post(url, {"candidate": str(flag.candidate_id), "decision": "duplicate"})
     assert fallback.status_code == 422
     assert "<html" in page(fallback)
-    response = client.post(url, {"candidate": str(flag.candidate_id), "decision": "duplicate",
-                                 "reason": "Same child, declared twice"})
+    response = client.post(
+        url,
+        {
+            "candidate": str(flag.candidate_id),
+            "decision": "duplicate",
+            "reason": "Same child, declared twice",
+        },
+    )
     assert response.status_code == 302
     near_duplicate.refresh_from_db()
     assert near_duplicate.status == "rejected"
@@ -453,10 +463,12 @@ def test_deciding_twice_is_a_409(registrar: User, near_duplicate: VitalRecord) -
 
 def test_search_by_name_and_by_national_id(registrar: User, birth_data: BirthData) -> None:
     data = birth_data()
-    person = Person.objects.get(pk=registered_birth(registrar, data).subject_id)
+    person = subject_of(registered_birth(registrar, data))
     client = signed_in(registrar)
     assert client.get("/office/search/").status_code == 200
-    by_name = client.post("/office/search/", {"name": f"{data['given_names']} {data['first_surname']}"})
+    by_name = client.post(
+        "/office/search/", {"name": f"{data['given_names']} {data['first_surname']}"}
+    )
     assert by_name.status_code == 200
     assert f"/office/persons/{person.pk}/" in page(by_name)
     assert person.national_id
@@ -483,11 +495,11 @@ def test_search_does_not_reach_outside_the_jurisdiction(
 def test_the_person_page_shows_identity_family_records_and_history(
     registrar: User, birth_data: BirthData
 ) -> None:
-    mother = Person.objects.get(pk=registered_birth(registrar, birth_data(2)).subject_id)
+    mother = subject_of(registered_birth(registrar, birth_data(2)))
     Person.objects.filter(pk=mother.pk).update(birth_date=dt.date(1990, 1, 1))
     child_data = birth_data(1, mother=str(mother.pk))
     child_record = registered_birth(registrar, child_data)
-    child = Person.objects.get(pk=child_record.subject_id)
+    child = subject_of(child_record)
     response = signed_in(registrar).get(f"/office/persons/{child.pk}/")
     assert response.status_code == 200
     html = page(response)
@@ -508,13 +520,14 @@ def _registered_after(actor: User, data: dict[str, Any], days: int) -> None:
     record = registered_birth(actor, data)
     assert record.event_date is not None
     moment = dt.datetime.combine(record.event_date + dt.timedelta(days=days), dt.time(12))
-    VitalRecord.objects.filter(pk=record.pk).update(
-        registered_at=timezone.make_aware(moment)
-    )
+    VitalRecord.objects.filter(pk=record.pk).update(registered_at=timezone.make_aware(moment))
 
 
 def test_dashboard_counts_registrations_by_delay_in_the_database(
-    registrar: User, supervisor: User, birth_data: BirthData, profile: CountryProfile,
+    registrar: User,
+    supervisor: User,
+    birth_data: BirthData,
+    profile: CountryProfile,
     django_assert_max_num_queries: Any,
 ) -> None:
     timely = profile.registration.birth_timely_days
@@ -565,8 +578,9 @@ def test_the_citizen_sees_records_and_who_read_them(
 ) -> None:
     record = registered_birth(registrar, birth_data())
     citizen = make_user("citizen_ana")
-    Person.objects.filter(pk=record.subject_id).update(account=citizen)
-    signed_in(registrar).get(f"/office/persons/{record.subject_id}/")
+    person = subject_of(record)
+    Person.objects.filter(pk=person.pk).update(account=citizen)
+    signed_in(registrar).get(f"/office/persons/{person.pk}/")
     client = Client()
     client.force_login(citizen)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
