@@ -15,11 +15,12 @@ from django.utils.translation import gettext as _
 from ventanilla.core.access import log_access
 from ventanilla.core.errors import NotFound, ValidationFailed
 from ventanilla.core.models import AccessKind, AccessLogEntry, User
-from ventanilla.core.permissions import Action, authorise, scope_paths
+from ventanilla.core.permissions import Action, authorise, granting_assignment, scope_paths
 from ventanilla.registry import identity
 from ventanilla.registry.matching import normalise_name
 from ventanilla.registry.models import (
     DuplicateFlag,
+    ParentKind,
     ParentLink,
     Person,
     RecordAction,
@@ -218,3 +219,43 @@ def citizen_access_log(*, person: Person) -> list[AccessLogEntry]:
         .select_related("actor", "office")
         .order_by("-id")[:500]
     )
+
+
+def candidate_mothers(
+    *, actor: User, record: VitalRecord, flags: list[DuplicateFlag]
+) -> dict[str, str]:
+    """Mothers' names of the declaration and of each candidate, keyed "record" or candidate id.
+
+    The candidates' mothers are persons of their own, so reading their names is logged
+    like any read (the selector logged the record, its participants and the candidates).
+    """
+    names: dict[str, str] = {}
+    data = record.data
+    read: list[str] = []
+    with transaction.atomic():
+        if data.get("mother"):
+            mother = Person.objects.filter(pk=data["mother"]).first()
+            if mother is not None:
+                names["record"] = mother.full_name
+        else:
+            parts = (
+                data.get(k, "")
+                for k in ("mother_given_names", "mother_first_surname", "mother_second_surname")
+            )
+            names["record"] = " ".join(p for p in parts if p)
+        links = ParentLink.objects.filter(
+            child_id__in=[f.candidate_id for f in flags], kind=ParentKind.BIRTH, parent__sex="F"
+        ).select_related("parent")
+        for link in links:
+            names[str(link.child_id)] = link.parent.full_name
+            read.append(str(link.parent_id))
+        grant = granting_assignment(actor, Action.RECORD_READ, record.office)
+        if read and grant is not None:
+            log_access(
+                actor=actor,
+                grant=grant,
+                kind=AccessKind.READ,
+                purpose="record.duplicates",
+                subject_ids=read,
+            )
+    return names

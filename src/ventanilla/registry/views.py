@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -26,11 +25,10 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from ventanilla.core.access import log_access
 from ventanilla.core.country import current_profile
 from ventanilla.core.errors import DomainError, NotAuthenticated, ValidationFailed
 from ventanilla.core.idempotency import IdempotencyKeyReused, run_once
-from ventanilla.core.models import AccessKind, Jurisdiction, JurisdictionLevel, Role, User
+from ventanilla.core.models import Jurisdiction, JurisdictionLevel, Role, User
 from ventanilla.core.permissions import (
     ALLOWED_ROLES,
     Action,
@@ -57,8 +55,6 @@ from ventanilla.registry.forms import (
 from ventanilla.registry.models import (
     DuplicateDecision,
     DuplicateFlag,
-    ParentKind,
-    ParentLink,
     Person,
     RecordAction,
     RecordStatus,
@@ -662,44 +658,6 @@ DECISION_LABELS: dict[str, StrOrPromise] = {
 }
 
 
-def _mother_names(actor: User, vital: VitalRecord, flags: list[DuplicateFlag]) -> dict[str, str]:
-    """Mothers' names of the declaration and of each candidate, keyed "record" or candidate id.
-
-    The candidates' mothers are persons of their own, so reading their names is logged
-    like any read (the selector logged the record, its participants and the candidates).
-    """
-    names: dict[str, str] = {}
-    data = vital.data
-    read: list[str] = []
-    with transaction.atomic():
-        if data.get("mother"):
-            mother = Person.objects.filter(pk=data["mother"]).first()
-            if mother is not None:
-                names["record"] = mother.full_name
-        else:
-            parts = (
-                data.get(k, "")
-                for k in ("mother_given_names", "mother_first_surname", "mother_second_surname")
-            )
-            names["record"] = " ".join(p for p in parts if p)
-        links = ParentLink.objects.filter(
-            child_id__in=[f.candidate_id for f in flags], kind=ParentKind.BIRTH, parent__sex="F"
-        ).select_related("parent")
-        for link in links:
-            names[str(link.child_id)] = link.parent.full_name
-            read.append(str(link.parent_id))
-        grant = granting_assignment(actor, Action.RECORD_READ, vital.office)
-        if read and grant is not None:
-            log_access(
-                actor=actor,
-                grant=grant,
-                kind=AccessKind.READ,
-                purpose="record.duplicates",
-                subject_ids=read,
-            )
-    return names
-
-
 def _places(codes: Iterable[str]) -> dict[str, str]:
     return {
         j.official_code: j.name
@@ -788,7 +746,7 @@ def _duplicates_page(
 ) -> HttpResponse:
     detail = selectors.record_detail(actor=actor, record_id=record_id)
     vital = detail.record
-    mothers = _mother_names(actor, vital, detail.flags)
+    mothers = selectors.candidate_mothers(actor=actor, record=vital, flags=detail.flags)
     places = _places([str(vital.data.get("birth_municipality", ""))])
     can_decide = _can_decide(actor, vital)
     candidates: list[CandidateView] = []
