@@ -19,7 +19,7 @@ from ventanilla.core.errors import ValidationFailed
 from ventanilla.core.models import Jurisdiction, JurisdictionLevel
 from ventanilla.registry import identity
 from ventanilla.registry.dedup import store_match_keys
-from ventanilla.registry.matching import normalise_name
+from ventanilla.registry.matching import normalise_name, romanise_hangul
 from ventanilla.registry.models import (
     ParentKind,
     ParentLink,
@@ -33,6 +33,24 @@ from ventanilla.registry.models import (
 
 def search_name(given: str, first: str, second: str) -> str:
     return normalise_name(" ".join(p for p in (given, first, second) if p))
+
+
+def romanised_name(data: dict[str, Any]) -> str:
+    """The name in Latin letters where the profile writes names in another script.
+
+    Taken from the declaration when given; otherwise derived by Revised Romanization.
+    """
+    names = current_profile().names
+    if not names.romanisation:
+        return ""
+    given = names.display_romanised(data)
+    if given:
+        return given
+    derived = {
+        roman: romanise_hangul(str(data.get(field, ""))).title()
+        for field, roman in names.romanised_fields.items()
+    }
+    return names.display_romanised(derived)
 
 
 def require_existing(person_ids: Iterable[str]) -> None:
@@ -219,7 +237,7 @@ def apply_registration(record: VitalRecord) -> dict[str, Any]:
             given_names=data["given_names"],
             first_surname=data["first_surname"],
             second_surname=data.get("second_surname", ""),
-            romanised_name=data.get("romanised_name", ""),
+            romanised_name=romanised_name(data),
             sex=data["sex"],
             birth_date=_date(data, "birth_date"),
             birth_state=data.get("birth_state", ""),

@@ -200,3 +200,27 @@ def test_homonyms_get_different_national_ids(registrar: User, birth_data: BirthD
     a = _subject(first).national_id
     b = _subject(second).national_id
     assert a and b and a != b
+
+
+def test_korean_names_carry_a_romanised_form(
+    registrar: User, birth_data: BirthData, profile: Any
+) -> None:
+    if profile.code != "kr":
+        pytest.skip("only profiles that write names in another script romanise them")
+    derived = _subject(
+        _register_birth(registrar, birth_data(given_names="민준", first_surname="이"))
+    )
+    assert derived.romanised_name == "I Minjun"
+    given = _subject(
+        _register_birth(
+            registrar,
+            birth_data(
+                1,
+                given_names="서연",
+                first_surname="이",
+                first_surname_roman="Lee",
+                given_names_roman="Seoyeon",
+            ),
+        )
+    )
+    assert given.romanised_name == "Lee Seoyeon"
