@@ -23,8 +23,10 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import time
 import uuid
+from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,7 +35,9 @@ from typing import Any, Final, TextIO
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
+from django.db.models import Model
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from tqdm import tqdm
 
 from ventanilla.core.country import current_profile
@@ -46,6 +50,7 @@ from ventanilla.registry.idschemes import IdSubject, get_scheme
 from ventanilla.registry.legacy import (
     BulkWriter,
     RowError,
+    WritePipeline,
     allocate_national_ids,
     taken_national_ids,
 )
@@ -124,6 +129,14 @@ ACTION_COLUMNS: Final = (
     "status_after",
     "payload",
     "office_id",
+)
+UNION_COLUMNS: Final = (
+    "married_on",
+    "dissolved_on",
+    "spouse_a_id",
+    "spouse_b_id",
+    "marriage_record_id",
+    "divorce_record_id",
 )
 TRUTH_COLUMNS: Final = (
     "duplicate_reference",
@@ -248,21 +261,28 @@ def _form_data(profile: CountryProfile, event_type: str, known: dict[str, Any]) 
 class _Writer:
     """Buffers one batch of the stream and writes it in one transaction."""
 
-    def __init__(self, profile: CountryProfile, places: Places, seed: int) -> None:
+    def __init__(
+        self, profile: CountryProfile, places: Places, seed: int, pipeline: WritePipeline
+    ) -> None:
         self.profile = profile
         self.places = places
         self.seed = seed
         self.scheme = get_scheme(profile.id_scheme)
         self.bulk = BulkWriter()
+        self.pipeline = pipeline
         self.persons: list[SyntheticPerson] = []
         self.unions: list[SyntheticUnion] = []
         self.recent: dict[int, SyntheticPerson] = {}
         self.errors: dict[str, int] = {}
+        # National IDs of the batches handed to the writer and maybe not committed yet.
+        self.in_flight: deque[set[str]] = deque(maxlen=pipeline.depth + 1)
 
     def remember(self, person: SyntheticPerson) -> None:
+        """Keep the persons the pending batch may refer to (parents and spouses)."""
         self.recent[person.n] = person
-        if len(self.recent) > 2 * _RECENT:
-            floor = person.n - _RECENT
+        if len(self.recent) > len(self.persons) + 4 * _RECENT:
+            oldest = self.persons[0].n if self.persons else person.n
+            floor = oldest - _RECENT
             self.recent = {n: p for n, p in self.recent.items() if n >= floor}
 
     def _subject(self, p: SyntheticPerson) -> IdSubject | None:
@@ -292,8 +312,12 @@ class _Writer:
         if not self.persons and not self.unions:
             return
         ids = allocate_national_ids(
-            [self._subject(p) for p in self.persons], self.scheme, taken_national_ids
+            [self._subject(p) for p in self.persons],
+            self.scheme,
+            taken_national_ids,
+            set().union(*self.in_flight),
         )
+        self.in_flight.append({i for i in ids if isinstance(i, str)})
         now = timezone.now()
         person_rows: list[tuple[Any, ...]] = []
         link_rows: list[tuple[Any, ...]] = []
@@ -340,28 +364,27 @@ class _Writer:
             )
             key_rows.extend((key, p.id) for key in sorted(keys))
         records, actions, participants, union_rows = self._union_rows(now)
-        with transaction.atomic():
-            self.bulk.begin_batch()
-            self.bulk.insert(Person, PERSON_COLUMNS, person_rows)
-            self.bulk.insert(ParentLink, ("child_id", "parent_id", "kind"), link_rows)
-            self.bulk.insert(VitalRecord, RECORD_COLUMNS, records)
-            self.bulk.insert(RecordAction, ACTION_COLUMNS, actions)
-            self.bulk.insert(PersonParticipation, ("record_id", "person_id", "role"), participants)
-            self.bulk.insert(
-                Union,
-                (
-                    "married_on",
-                    "dissolved_on",
-                    "spouse_a_id",
-                    "spouse_b_id",
-                    "marriage_record_id",
-                    "divorce_record_id",
-                ),
-                union_rows,
-            )
-            self.bulk.insert(PersonMatchKey, ("key", "person_id"), key_rows)
+        tables: list[tuple[type[Model], Sequence[str], list[tuple[Any, ...]]]] = [
+            (Person, PERSON_COLUMNS, person_rows),
+            (ParentLink, ("child_id", "parent_id", "kind"), link_rows),
+            (VitalRecord, RECORD_COLUMNS, records),
+            (RecordAction, ACTION_COLUMNS, actions),
+            (PersonParticipation, ("record_id", "person_id", "role"), participants),
+            (Union, UNION_COLUMNS, union_rows),
+            (PersonMatchKey, ("key", "person_id"), key_rows),
+        ]
+        self.pipeline.submit(functools.partial(self._write, tables))
         self.persons = []
         self.unions = []
+
+    def _write(
+        self, tables: list[tuple[type[Model], Sequence[str], list[tuple[Any, ...]]]]
+    ) -> None:
+        """One batch, in one transaction (on the writer thread when there is one)."""
+        with transaction.atomic():
+            self.bulk.begin_batch()
+            for model, columns, rows in tables:
+                self.bulk.insert(model, columns, rows)
 
     def _union_rows(
         self, now: dt.datetime
@@ -472,8 +495,10 @@ class _Writer:
         for seq, (action, status) in enumerate(
             (("create", "draft"), ("declare", "declared"), ("register", "registered")), start=1
         ):
-            payload = {"data": data} if action == "create" else {}
-            if action == "register":
+            payload: dict[str, Any] = {}
+            if action == "create":
+                payload = {"data": data}
+            elif action == "register":
                 payload = {"registration_number": number, "synthetic": True}
             actions.append(
                 (record_id, seq, action, "", at, "", "", status, self.bulk.json(payload), office)
@@ -590,11 +615,14 @@ def seed_population(
     batch_size: int = BATCH,
     declare: bool | None = None,
     progress: bool | None = None,
+    pipeline: bool | None = None,
 ) -> SeedOutcome:
     """Write the first `size` persons of `seed`'s population that are not in the register yet.
 
     `declare` (default: only for sizes up to :data:`DECLARE_LIMIT`) declares the
     near-duplicates through the services; otherwise they only go to `truth_file`.
+    `pipeline` (default: when `WritePipeline.usable`) writes each batch on a second thread
+    while the next one is generated.
     """
     started = time.perf_counter()
     profile = current_profile()
@@ -606,7 +634,7 @@ def seed_population(
         return outcome
     places = prepare_places(profile)
     declaring = size <= DECLARE_LIMIT if declare is None else declare
-    writer = _Writer(profile, places, seed)
+    threaded = WritePipeline.usable() if pipeline is None else pipeline
     duplicates: list[NearDuplicate] = []
     truth: TextIO | None = (
         truth_file.open("w", encoding="utf-8", newline="") if truth_file else None
@@ -615,14 +643,18 @@ def seed_population(
     if truth_csv is not None:
         truth_csv.writerow(TRUTH_COLUMNS)
     try:
-        with tqdm(
-            total=size,
-            initial=min(outcome.existing, size),
-            unit="persons",
-            unit_scale=True,
-            disable=(not progress) if progress is not None else None,
-            desc=f"seed {seed}",
-        ) as bar:
+        with (
+            WritePipeline(enabled=threaded) as writes,
+            tqdm(
+                total=size,
+                initial=min(outcome.existing, size),
+                unit="persons",
+                unit_scale=True,
+                disable=(not progress) if progress is not None else None,
+                desc=f"seed {seed}",
+            ) as bar,
+        ):
+            writer = _Writer(profile, places, seed, writes)
             for item in generate(
                 profile.code, seed=seed, size=size, duplicates_fraction=duplicates_fraction
             ):
@@ -686,15 +718,15 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if settings.ENVIRONMENT == "production":
-            raise CommandError("Synthetic persons never go into a production register.")
+            raise CommandError(_("Synthetic persons never go into a production register."))
         size: int = options["size"]
         fraction: float = options["duplicates_fraction"]
         if size < 0:
-            raise CommandError("--size must be 0 or more.")
+            raise CommandError(_("--size must be 0 or more."))
         if not 0 <= fraction <= 1:
-            raise CommandError("--duplicates-fraction must be between 0 and 1.")
+            raise CommandError(_("--duplicates-fraction must be between 0 and 1."))
         if options["batch"] < 1:
-            raise CommandError("--batch must be at least 1.")
+            raise CommandError(_("--batch must be at least 1."))
         outcome = seed_population(
             size=size,
             seed=options["seed"],
@@ -705,17 +737,32 @@ class Command(BaseCommand):
         )
         if outcome.skipped:
             self.stdout.write(
-                f"Synthetic population {outcome.seed} already present "
-                f"({outcome.existing} persons or more); nothing to do."
+                _(
+                    "Synthetic population %(seed)d already present (%(existing)d persons or "
+                    "more); nothing to do."
+                )
+                % {"seed": outcome.seed, "existing": outcome.existing}
             )
             return
         self.stdout.write(
-            f"Synthetic population {outcome.seed}: {outcome.persons} persons written "
-            f"({outcome.existing} already present), {outcome.unions} marriages, "
-            f"{outcome.duplicates} near-duplicates ({outcome.declared} declared) "
-            f"in {outcome.seconds:.1f} s."
+            _(
+                "Synthetic population %(seed)d: %(persons)d persons written (%(existing)d "
+                "already present), %(unions)d marriages, %(duplicates)d near-duplicates "
+                "(%(declared)d declared) in %(seconds).1f s."
+            )
+            % {
+                "seed": outcome.seed,
+                "persons": outcome.persons,
+                "existing": outcome.existing,
+                "unions": outcome.unions,
+                "duplicates": outcome.duplicates,
+                "declared": outcome.declared,
+                "seconds": outcome.seconds,
+            }
         )
         for code, count in sorted(outcome.errors.items()):
             self.stdout.write(f"  {count} × {code}")
         if options.get("truth_file"):
-            self.stdout.write(f"Truth file: {outcome.truth_rows} near-duplicates.")
+            self.stdout.write(
+                _("Truth file: %(rows)d near-duplicates.") % {"rows": outcome.truth_rows}
+            )

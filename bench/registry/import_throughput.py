@@ -1,0 +1,145 @@
+#!/usr/bin/env python
+"""Legacy import throughput against a raw PostgreSQL COPY of the same rows.
+
+Writes a legacy births CSV of N rows (synthetic families, parents before children, no
+national IDs so the import assigns them), imports it with the `import_legacy` path
+(validation, ID assignment, match keys, parent links and the duplicate check included),
+then, in the same run, times a plain ``COPY`` of the same file into an unindexed table with
+the same columns. Prints rows/s for both and their ratio.
+
+    .venv/bin/python bench/registry/import_throughput.py --size 200000
+    .venv/bin/python bench/registry/import_throughput.py --smoke
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import secrets
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _common import line, setup  # noqa: E402
+
+SMOKE_SIZE = 5000
+RAW_TABLE = "bench_raw_births"
+
+
+def write_csv(path: Path, size: int, seed: int, tag: str) -> int:
+    from ventanilla.core.country import current_profile
+    from ventanilla.registry.legacy import BIRTH_COLUMNS
+    from ventanilla.registry.synthetic import SyntheticPerson, generate
+
+    today = dt.date.today()
+    rows = 0
+    with path.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(BIRTH_COLUMNS)
+        for p in generate(current_profile().code, seed=seed, size=size, duplicates_fraction=0):
+            if not isinstance(p, SyntheticPerson):
+                continue
+            registered = min(p.birth_date + dt.timedelta(days=15), today)
+            writer.writerow(
+                [
+                    f"{tag}-{p.n}",
+                    p.given_names,
+                    p.first_surname,
+                    p.second_surname,
+                    p.sex,
+                    p.birth_date.isoformat(),
+                    p.birth_state,
+                    p.birth_municipality,
+                    "",
+                    f"{tag}-{p.mother}" if p.mother is not None else "",
+                    f"{tag}-{p.father}" if p.father is not None else "",
+                    registered.isoformat(),
+                    "",
+                ]
+            )
+            rows += 1
+    return rows
+
+
+def raw_copy(path: Path) -> float:
+    """Seconds to COPY the file into a plain table with the same columns."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {RAW_TABLE}")
+        cursor.execute(
+            f"CREATE TABLE {RAW_TABLE} (legacy_id text, given_names text, first_surname text, "
+            "second_surname text, sex text, birth_date date, birth_state text, "
+            "birth_municipality text, national_id text, mother_legacy_id text, "
+            "father_legacy_id text, registered_on date, office_code text)"
+        )
+        started = time.perf_counter()
+        with (
+            cursor.cursor.copy(f"COPY {RAW_TABLE} FROM STDIN (FORMAT csv, HEADER true)") as copy,
+            path.open("rb") as data,
+        ):
+            while chunk := data.read(1 << 20):
+                copy.write(chunk)
+        seconds = time.perf_counter() - started
+        cursor.execute(f"DROP TABLE {RAW_TABLE}")
+    return seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--smoke", action="store_true", help=f"{SMOKE_SIZE} rows")
+    parser.add_argument("--size", type=int, default=200_000)
+    parser.add_argument("--seed", type=int, help="population seed (default: a new one per run)")
+    parser.add_argument("--batch", type=int, default=5000)
+    parser.add_argument("--no-dedupe", action="store_true", help="skip the duplicate check")
+    args = parser.parse_args()
+    size = SMOKE_SIZE if args.smoke else args.size
+
+    vendor = setup("import_throughput")
+    from ventanilla.core.country import current_profile
+    from ventanilla.registry.legacy import import_legacy_file
+    from ventanilla.registry.management.commands.seed_population import prepare_places
+
+    prepare_places(current_profile())
+    # Fresh legacy IDs and, unless asked otherwise, fresh people: each run imports every row.
+    tag = f"B{secrets.token_hex(4)}"
+    seed = args.seed if args.seed is not None else secrets.randbelow(10**9)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "births.csv"
+        started = time.perf_counter()
+        rows = write_csv(path, size, seed, tag)
+        line("profile", current_profile().code)
+        line("database", vendor)
+        line("rows", rows)
+        line("csv bytes", path.stat().st_size)
+        line("csv generation", time.perf_counter() - started, "s")
+
+        started = time.perf_counter()
+        outcome = import_legacy_file(
+            path, "birth", batch_size=args.batch, dedupe=not args.no_dedupe, progress=False
+        )
+        import_seconds = time.perf_counter() - started
+        line("import imported", outcome.imported)
+        line("import rejected", outcome.rejected)
+        line("import suspected duplicate pairs", len(outcome.pairs))
+        line("import dedupe", "off" if args.no_dedupe else "on")
+        line("import seconds", import_seconds, "s")
+        import_rate = rows / import_seconds
+        line("import throughput", import_rate, "rows/s")
+
+        if vendor != "postgresql":
+            line("raw COPY", "skipped (needs PostgreSQL)")
+            return
+        copy_seconds = raw_copy(path)
+        copy_rate = rows / copy_seconds
+        line("raw COPY seconds", copy_seconds, "s")
+        line("raw COPY throughput", copy_rate, "rows/s")
+        line("ratio import/raw COPY", f"{import_rate / copy_rate:.4f}", "(goal >= 0.5)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1714 @@
+"""Migrating an existing register: legacy CSV files, checked row by row and written in bulk.
+
+The column layouts are documented in ``docs/legacy-import.md``. A file is read as bytes and
+cut into records (a quoted field may span lines); each record is decoded, parsed and validated
+on its own, so one bad row never stops the file and is never partly written: it goes to
+`ImportRejection` with its row (line) number, field, error code and message.
+
+Valid rows are written a batch at a time, in one transaction that also advances the
+`ImportRun` (keyed by the file's SHA-256 and the event type): a crash loses at most the batch
+being written, and running the same command again continues after the last committed batch.
+Rows already in the register (``Person.source_reference = "LEG-<legacy_id>"``) are skipped,
+so importing a file twice adds nothing.
+
+On PostgreSQL rows are streamed with ``COPY`` into a session-local staging table and moved
+with one ``INSERT … SELECT`` per table; national IDs and match keys are computed in Python
+first, and a second thread writes one batch while the next is prepared (`WritePipeline`).
+On SQLite the same rows go through ``bulk_create``. `BulkWriter`, `WritePipeline` and
+`allocate_national_ids` are shared with the synthetic population seeding.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import functools
+import hashlib
+import logging
+import queue
+import re
+import secrets
+import threading
+import time
+import unicodedata
+import uuid
+from collections import deque
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, BinaryIO, Final
+
+from django.db import IntegrityError, connections, models, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+from psycopg.types.json import Jsonb
+from tqdm import tqdm
+
+from ventanilla.core.country import current_profile
+from ventanilla.core.jurisdictions import ensure_office
+from ventanilla.core.models import Jurisdiction, JurisdictionLevel
+from ventanilla.core.profiles import CountryProfile
+from ventanilla.registry.dedup import MAX_CANDIDATES
+from ventanilla.registry.idschemes import IdScheme, IdSubject, InvalidIdError, get_scheme
+from ventanilla.registry.matching import (
+    DEFAULT_THRESHOLD,
+    MAX_BLOCK_SIZE,
+    MatchRecord,
+    blocking_keys,
+    compare,
+    dedupe_batch,
+)
+from ventanilla.registry.models import (
+    ImportRejection,
+    ImportRun,
+    ParentKind,
+    ParentLink,
+    Person,
+    PersonMatchKey,
+    PersonSource,
+    PersonStatus,
+)
+from ventanilla.registry.people import search_name
+
+logger = logging.getLogger(__name__)
+
+__all__ = [
+    "BIRTH_COLUMNS",
+    "DEATH_COLUMNS",
+    "LAYOUTS",
+    "MAX_ROW_BYTES",
+    "BirthRow",
+    "BulkWriter",
+    "DeathRow",
+    "ImportOutcome",
+    "LegacyFormatError",
+    "RawRecord",
+    "RowError",
+    "SuspectedPair",
+    "ValidationContext",
+    "WritePipeline",
+    "allocate_national_ids",
+    "file_digest",
+    "full_name",
+    "import_legacy_file",
+    "legacy_reference",
+    "parse_record",
+    "read_records",
+    "taken_national_ids",
+    "uuid7",
+    "validate_birth_row",
+    "validate_death_row",
+    "validate_row",
+    "write_report",
+]
+
+BIRTH_COLUMNS: Final = (
+    "legacy_id",
+    "given_names",
+    "first_surname",
+    "second_surname",
+    "sex",
+    "birth_date",
+    "birth_state",
+    "birth_municipality",
+    "national_id",
+    "mother_legacy_id",
+    "father_legacy_id",
+    "registered_on",
+    "office_code",
+)
+DEATH_COLUMNS: Final = (
+    "legacy_id",
+    "person_legacy_id",
+    "death_date",
+    "death_state",
+    "death_municipality",
+    "registered_on",
+    "office_code",
+)
+#: Column layout of each supported event type (marriages, divorces, recognitions and
+#: adoptions are not supported yet; see docs/legacy-import.md).
+LAYOUTS: Final[dict[str, tuple[str, ...]]] = {"birth": BIRTH_COLUMNS, "death": DEATH_COLUMNS}
+
+MAX_ROW_BYTES: Final = 8 * 1024
+KEPT_OVERSIZED: Final = 64 * 1024  # an oversized row is kept up to this, to name its field
+MAX_TEXT: Final = 120  # the register's name columns
+MAX_LEGACY_ID: Final = 64  # "LEG-" + this fits Person.source_reference (80)
+EARLIEST: Final = dt.date(1850, 1, 1)
+LEGACY_PREFIX: Final = "LEG-"
+
+_DATE: Final = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_NAME_PUNCTUATION: Final = frozenset(" '\u2019\u02bc-.")
+# Latin letters with their accented forms, Hangul syllables and name punctuation: the fast
+# path of the name check (anything else is checked character by character).
+_COMMON_NAME: Final = re.compile(
+    "[A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\uac00-\ud7a3 '\u2019\u02bc.\\-]+"
+)
+
+
+def legacy_reference(legacy_id: str) -> str:
+    """``Person.source_reference`` of the person imported from legacy row ``legacy_id``."""
+    return f"{LEGACY_PREFIX}{legacy_id}"
+
+
+def full_name(given: str, first: str, second: str) -> str:
+    """The name as `dedup` builds it for parents (given names, then surnames)."""
+    return " ".join(p for p in (given, first, second) if p)
+
+
+def uuid7() -> uuid.UUID:
+    """A time-ordered UUID (RFC 9562 version 7): new rows land at the end of the B-tree."""
+    millis = time.time_ns() // 1_000_000
+    value = (millis & (2**48 - 1)) << 80 | secrets.randbits(80)
+    value = (value & ~(0xF << 76)) | (0x7 << 76)
+    value = (value & ~(0xC << 60)) | (0x8 << 60)
+    return uuid.UUID(int=value)
+
+
+# --------------------------------------------------------------------------------------------
+# Errors
+# --------------------------------------------------------------------------------------------
+
+MESSAGES: Final[dict[str, Promise]] = {
+    "required": _("This field is required."),
+    "too_long": _("The value is too long."),
+    "control_characters": _("Remove control characters."),
+    "invalid_characters": _("A name may only hold letters, spaces, apostrophes, dots and dashes."),
+    "invalid_date": _("Enter a real date as YYYY-MM-DD."),
+    "future_date": _("The date cannot be in the future."),
+    "too_old": _("The date is too far in the past."),
+    "invalid_choice": _("This value is not one of the allowed codes."),
+    "unknown_state": _("Unknown state code."),
+    "unknown_municipality": _("Unknown municipality code."),
+    "municipality_not_in_state": _("The municipality is not in the given state."),
+    "unknown_office": _("Unknown registry office code."),
+    "not_used": _("This country's names have no second surname; leave it empty."),
+    "invalid_national_id": _("The national ID is not valid."),
+    "national_id_mismatch": _("The national ID does not match the birth date or sex."),
+    "national_id_taken": _("The national ID already belongs to another person."),
+    "self_reference": _("A person cannot be their own parent."),
+    "registered_before_event": _("The registration date is before the event."),
+    "unknown_parent": _("The parent is neither in the register nor in an earlier row."),
+    "parent_born_after_child": _("A parent must be born before the child."),
+    "parent_too_young": _("The mother is too young to be the mother of this child."),
+    "mother_died_before_birth": _("The mother died before this birth."),
+    "duplicate_legacy_id": _("Another row of the file has this legacy ID with other data."),
+    "legacy_id_conflict": _("This legacy ID was already imported with other data."),
+    "unknown_person": _("No imported person has this legacy ID."),
+    "death_before_birth": _("The date of death is before the date of birth."),
+    "already_deceased": _("This person is already registered as deceased on another date."),
+    "person_revoked": _("This person's registration was revoked."),
+    "column_count": _("The row does not have the same number of columns as the header."),
+    "encoding": _("The row is not valid UTF-8."),
+    "row_too_large": _("The row is larger than 8 KiB."),
+    "csv_format": _("The row is not valid CSV (check the quotes)."),
+    "id_space_exhausted": _("Every national ID for these data is taken."),
+}
+_ID_ERROR: Final = _("The national ID cannot be formed from these data.")
+
+
+@dataclass(frozen=True, slots=True)
+class RowError:
+    """Why a row was refused: the field ("" for the whole row) and a machine-readable code."""
+
+    field: str
+    code: str
+
+    @property
+    def message(self) -> str:
+        return str(MESSAGES.get(self.code, _ID_ERROR))
+
+
+class LegacyFormatError(ValueError):
+    """The file as a whole cannot be imported (no header, wrong columns, unknown event type)."""
+
+
+# --------------------------------------------------------------------------------------------
+# Reading records
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RawRecord:
+    """One CSV record as bytes; `line` is the file line it starts on (the header is line 1)."""
+
+    line: int
+    data: bytes
+    oversized: bool = False
+
+
+def read_records(stream: BinaryIO, limit: int = MAX_ROW_BYTES) -> Iterator[RawRecord]:
+    """Cut a CSV byte stream into records; a quoted field may hold line breaks.
+
+    Blank lines are skipped. A record longer than `limit` bytes is yielded with
+    ``oversized=True`` (its bytes kept up to :data:`KEPT_OVERSIZED`, to tell which field is too
+    long), and reading starts again on the next line, so a stray quote costs at most `limit`
+    bytes, not the rest of the file.
+    """
+    line_no = 0
+    start = 0
+    parts: list[bytes] = []
+    size = 0
+    quotes = 0
+    for raw in stream:
+        line_no += 1
+        if not parts:
+            if not raw.strip(b"\r\n"):
+                continue
+            start = line_no
+        parts.append(raw)
+        size += len(raw)
+        quotes += raw.count(b'"')
+        if quotes % 2 == 0 or size > limit:
+            data = b"".join(parts).rstrip(b"\r\n")
+            if size > limit:
+                yield RawRecord(start, data if size <= KEPT_OVERSIZED else b"", oversized=True)
+            else:
+                yield RawRecord(start, data)
+            parts, size, quotes = [], 0, 0
+    if parts:
+        data = b"".join(parts).rstrip(b"\r\n")
+        yield RawRecord(start, data, oversized=size > limit)
+
+
+def parse_record(
+    record: RawRecord, width: int, columns: Sequence[str] = ()
+) -> list[str] | RowError:
+    """The cells of a record, or why it cannot be read (size, encoding, CSV, column count).
+
+    For an oversized row the error names its longest field when the row can still be read
+    (`columns` gives the field names in file order).
+    """
+    if record.oversized or len(record.data) > MAX_ROW_BYTES:
+        return RowError(_longest_field(record.data, width, columns), "row_too_large")
+    try:
+        text = record.data.decode("utf-8")
+    except UnicodeDecodeError:
+        return RowError("", "encoding")
+    try:
+        rows = list(csv.reader([text], strict=True))
+    except csv.Error:
+        return RowError("", "csv_format")
+    cells = rows[0] if rows else []
+    if len(cells) != width:
+        return RowError("", "column_count")
+    return cells
+
+
+def _longest_field(data: bytes, width: int, columns: Sequence[str]) -> str:
+    try:
+        cells = next(csv.reader([data.decode("utf-8")], strict=True), [])
+    except (UnicodeDecodeError, csv.Error):
+        return ""
+    if len(cells) != width or len(columns) != width:
+        return ""
+    longest = max(range(width), key=lambda i: len(cells[i]))
+    return columns[longest]
+
+
+# --------------------------------------------------------------------------------------------
+# Validating rows (pure: no database; the context carries what the register knows)
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ValidationContext:
+    """What row validation needs to know, loaded once per file."""
+
+    profile_code: str
+    scheme: IdScheme
+    today: dt.date
+    states: frozenset[str]
+    municipalities: dict[str, str]  # official code -> state code
+    offices: frozenset[str]
+    sexes: frozenset[str]
+    uses_second_surname: bool
+    min_mother_age: int
+
+    @classmethod
+    def for_profile(
+        cls,
+        profile: CountryProfile,
+        *,
+        municipalities: dict[str, str],
+        offices: Iterable[str],
+        today: dt.date,
+    ) -> ValidationContext:
+        try:
+            sexes = frozenset(profile.event_type("birth").field_spec("sex").choices)
+        except KeyError:
+            sexes = frozenset({"F", "M"})
+        return cls(
+            profile_code=profile.code,
+            scheme=get_scheme(profile.id_scheme),
+            today=today,
+            states=frozenset(s.code for s in profile.states),
+            municipalities=dict(municipalities),
+            offices=frozenset(offices),
+            sexes=sexes or frozenset({"F", "M"}),
+            uses_second_surname=profile.names.uses_second_surname,
+            min_mother_age=profile.registration.min_mother_age_warning,
+        )
+
+    @classmethod
+    def from_database(cls, profile: CountryProfile) -> ValidationContext:
+        municipalities = dict(
+            Jurisdiction.objects.filter(level=JurisdictionLevel.MUNICIPALITY)
+            .exclude(official_code="")
+            .values_list("official_code", "parent__official_code")
+        )
+        offices = Jurisdiction.objects.filter(level=JurisdictionLevel.OFFICE).values_list(
+            "code", flat=True
+        )
+        return cls.for_profile(
+            profile, municipalities=municipalities, offices=offices, today=timezone.localdate()
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class BirthRow:
+    legacy_id: str
+    given_names: str
+    first_surname: str
+    second_surname: str
+    sex: str
+    birth_date: dt.date
+    birth_state: str
+    birth_municipality: str
+    national_id: str  # normalised; "" when the register is to assign one
+    mother_legacy_id: str
+    father_legacy_id: str
+    registered_on: dt.date
+    office_code: str
+
+
+@dataclass(frozen=True, slots=True)
+class DeathRow:
+    legacy_id: str
+    person_legacy_id: str
+    death_date: dt.date
+    death_state: str
+    death_municipality: str
+    registered_on: dt.date
+    office_code: str
+
+
+def _is_name(value: str) -> bool:
+    """Letters (any script, with their marks), spaces, apostrophes, dots and dashes only."""
+    if _COMMON_NAME.fullmatch(value):
+        return any(c.isalpha() for c in value)
+    return any(c.isalpha() for c in value) and all(
+        unicodedata.category(c)[0] in "LM" or c in _NAME_PUNCTUATION for c in value
+    )
+
+
+def _clean(value: str) -> str:
+    if not value.isascii():
+        value = unicodedata.normalize("NFC", value)
+    return " ".join(value.split())
+
+
+class _Checker:
+    """Collects errors while turning cells into typed values."""
+
+    def __init__(self, cells: dict[str, str], ctx: ValidationContext) -> None:
+        self.cells = cells
+        self.ctx = ctx
+        self.errors: list[RowError] = []
+
+    def fail(self, name: str, code: str) -> None:
+        self.errors.append(RowError(name, code))
+
+    def text(self, name: str, *, required: bool, limit: int = MAX_TEXT) -> str:
+        raw = self.cells.get(name, "")
+        if len(raw) > 4 * limit:
+            self.fail(name, "too_long")
+            return ""
+        value = _clean(raw)
+        # Whitespace is folded already, so anything left unprintable is a control, format,
+        # private-use or unassigned character (Unicode categories C*).
+        if not value.isprintable():
+            self.fail(name, "control_characters")
+            return ""
+        if len(value) > limit:
+            self.fail(name, "too_long")
+            return ""
+        if required and not value:
+            self.fail(name, "required")
+        return value
+
+    def name(self, name: str, *, required: bool) -> str:
+        value = self.text(name, required=required)
+        if value and not _is_name(value):
+            self.fail(name, "invalid_characters")
+            return ""
+        return value
+
+    def date(self, name: str, *, required: bool = True) -> dt.date | None:
+        value = self.text(name, required=required, limit=10)
+        if not value:
+            return None
+        if not _DATE.fullmatch(value):
+            self.fail(name, "invalid_date")
+            return None
+        try:
+            parsed = dt.date(int(value[:4]), int(value[5:7]), int(value[8:]))
+        except ValueError:
+            self.fail(name, "invalid_date")
+            return None
+        if parsed > self.ctx.today:
+            self.fail(name, "future_date")
+            return None
+        if parsed < EARLIEST:
+            self.fail(name, "too_old")
+            return None
+        return parsed
+
+    def place(self, state_field: str, municipality_field: str) -> tuple[str, str]:
+        state = self.text(state_field, required=True, limit=8)
+        if state and state not in self.ctx.states:
+            self.fail(state_field, "unknown_state")
+            state = ""
+        municipality = self.text(municipality_field, required=True, limit=12)
+        if municipality:
+            in_state = self.ctx.municipalities.get(municipality)
+            if in_state is None:
+                self.fail(municipality_field, "unknown_municipality")
+                municipality = ""
+            elif state and in_state != state:
+                self.fail(municipality_field, "municipality_not_in_state")
+                municipality = ""
+        return state, municipality
+
+    def office(self, name: str) -> str:
+        value = self.text(name, required=False, limit=40)
+        if value and value not in self.ctx.offices:
+            self.fail(name, "unknown_office")
+            return ""
+        return value
+
+
+def validate_birth_row(cells: dict[str, str], ctx: ValidationContext) -> BirthRow | list[RowError]:
+    """A typed birth row, or every error found in it. Never raises."""
+    check = _Checker(cells, ctx)
+    legacy_id = check.text("legacy_id", required=True, limit=MAX_LEGACY_ID)
+    given = check.name("given_names", required=True)
+    first = check.name("first_surname", required=True)
+    second = check.name("second_surname", required=False)
+    if second and not ctx.uses_second_surname:
+        check.fail("second_surname", "not_used")
+    sex = check.text("sex", required=True, limit=1).upper()
+    if sex and sex not in ctx.sexes:
+        check.fail("sex", "invalid_choice")
+    born = check.date("birth_date")
+    state, municipality = check.place("birth_state", "birth_municipality")
+    national_id = check.text("national_id", required=False, limit=40)
+    if national_id:
+        national_id = _checked_national_id(check, national_id, born, sex)
+    mother = check.text("mother_legacy_id", required=False, limit=MAX_LEGACY_ID)
+    father = check.text("father_legacy_id", required=False, limit=MAX_LEGACY_ID)
+    for name, value in (("mother_legacy_id", mother), ("father_legacy_id", father)):
+        if value and value == legacy_id:
+            check.fail(name, "self_reference")
+    registered = check.date("registered_on")
+    if registered and born and registered < born:
+        check.fail("registered_on", "registered_before_event")
+    office = check.office("office_code")
+    if check.errors:
+        return check.errors
+    assert born is not None
+    assert registered is not None
+    return BirthRow(
+        legacy_id=legacy_id,
+        given_names=given,
+        first_surname=first,
+        second_surname=second,
+        sex=sex,
+        birth_date=born,
+        birth_state=state,
+        birth_municipality=municipality,
+        national_id=national_id,
+        mother_legacy_id=mother,
+        father_legacy_id=father,
+        registered_on=registered,
+        office_code=office,
+    )
+
+
+def _checked_national_id(check: _Checker, value: str, born: dt.date | None, sex: str) -> str:
+    scheme = check.ctx.scheme
+    try:
+        normalised = scheme.normalise(value)
+        if len(normalised) > 20 or not scheme.is_valid(normalised):
+            check.fail("national_id", "invalid_national_id")
+            return ""
+        decoded = scheme.decode(normalised)
+    except (InvalidIdError, ValueError, KeyError, IndexError):
+        check.fail("national_id", "invalid_national_id")
+        return ""
+    if (born is not None and decoded.birth_date != born) or (sex and decoded.sex != sex):
+        check.fail("national_id", "national_id_mismatch")
+        return ""
+    return normalised
+
+
+def validate_death_row(cells: dict[str, str], ctx: ValidationContext) -> DeathRow | list[RowError]:
+    """A typed death row, or every error found in it. Never raises."""
+    check = _Checker(cells, ctx)
+    legacy_id = check.text("legacy_id", required=True, limit=MAX_LEGACY_ID)
+    person = check.text("person_legacy_id", required=True, limit=MAX_LEGACY_ID)
+    died = check.date("death_date")
+    state, municipality = check.place("death_state", "death_municipality")
+    registered = check.date("registered_on")
+    if registered and died and registered < died:
+        check.fail("registered_on", "registered_before_event")
+    office = check.office("office_code")
+    if check.errors:
+        return check.errors
+    assert died is not None
+    assert registered is not None
+    return DeathRow(
+        legacy_id=legacy_id,
+        person_legacy_id=person,
+        death_date=died,
+        death_state=state,
+        death_municipality=municipality,
+        registered_on=registered,
+        office_code=office,
+    )
+
+
+_VALIDATORS: Final[dict[str, Callable[[dict[str, str], ValidationContext], Any]]] = {
+    "birth": validate_birth_row,
+    "death": validate_death_row,
+}
+
+
+def validate_row(
+    event_type: str, cells: Sequence[str], ctx: ValidationContext
+) -> BirthRow | DeathRow | list[RowError]:
+    """Validate the cells of one row in the documented column order. Never raises."""
+    columns = LAYOUTS[event_type]
+    if len(cells) != len(columns):
+        return [RowError("", "column_count")]
+    result: BirthRow | DeathRow | list[RowError] = _VALIDATORS[event_type](
+        dict(zip(columns, cells, strict=True)), ctx
+    )
+    return result
+
+
+# --------------------------------------------------------------------------------------------
+# Bulk writing (shared with `seed_population`)
+# --------------------------------------------------------------------------------------------
+
+
+class BulkWriter:
+    """Insert many rows at once: PostgreSQL ``COPY``, elsewhere ``bulk_create``.
+
+    Columns are database column names (``jurisdiction_id``, not ``jurisdiction``). With
+    ``staged=True`` the rows are copied into a session-local staging table first and moved
+    with ``INSERT … SELECT``, so the target table sees one set-based statement.
+    """
+
+    def __init__(self, using: str = "default") -> None:
+        self.using = using
+        self.postgres = connections[using].vendor == "postgresql"
+
+    @property
+    def connection(self) -> Any:
+        """This thread's connection (a writer thread has its own)."""
+        return connections[self.using]
+
+    def begin_batch(self) -> None:
+        """Call first inside each batch transaction: on PostgreSQL a bulk batch does not wait
+        for the WAL flush (a crash loses at most the last batches, which a re-run redoes)."""
+        if self.postgres:
+            with self.connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
+
+    def insert(
+        self,
+        model: type[models.Model],
+        columns: Sequence[str],
+        rows: Sequence[Sequence[Any]],
+        *,
+        staged: bool = False,
+    ) -> None:
+        if not rows:
+            return
+        if not self.postgres:
+            objects = [model(**dict(zip(columns, row, strict=True))) for row in rows]
+            model._default_manager.using(self.using).bulk_create(objects, batch_size=500)
+            return
+        table = model._meta.db_table
+        quote = self.connection.ops.quote_name
+        column_list = ", ".join(quote(c) for c in columns)
+        with self.connection.cursor() as cursor:
+            raw = cursor.cursor
+            if not staged:
+                with raw.copy(f"COPY {quote(table)} ({column_list}) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
+                return
+            digest = hashlib.blake2b(column_list.encode(), digest_size=4).hexdigest()
+            stage = quote(f"vt_stage_{table}_{digest}")
+            cursor.execute(
+                f"CREATE TEMP TABLE IF NOT EXISTS {stage} ON COMMIT DELETE ROWS AS "  # noqa: S608
+                f"SELECT {column_list} FROM {quote(table)} WITH NO DATA"
+            )
+            with raw.copy(f"COPY {stage} ({column_list}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            cursor.execute(
+                f"INSERT INTO {quote(table)} ({column_list}) "  # noqa: S608 - names from the model
+                f"SELECT {column_list} FROM {stage}"
+            )
+            cursor.execute(f"TRUNCATE {stage}")
+
+    def update_deaths(self, rows: Sequence[tuple[uuid.UUID, dt.date]]) -> None:
+        """Mark persons deceased on the given dates."""
+        if not rows:
+            return
+        if not self.postgres:
+            persons = [
+                Person(pk=pid, status=PersonStatus.DECEASED, death_date=died) for pid, died in rows
+            ]
+            Person.objects.using(self.using).bulk_update(persons, ["status", "death_date"])
+            return
+        quote = self.connection.ops.quote_name
+        table = quote(Person._meta.db_table)
+        with self.connection.cursor() as cursor:
+            cursor.execute(
+                "CREATE TEMP TABLE IF NOT EXISTS vt_stage_death "
+                "(person_id uuid, death_date date) ON COMMIT DELETE ROWS"
+            )
+            with cursor.cursor.copy("COPY vt_stage_death (person_id, death_date) FROM STDIN") as c:
+                for row in rows:
+                    c.write_row(row)
+            cursor.execute(
+                f"UPDATE {table} AS p SET status = %s, death_date = s.death_date "  # noqa: S608
+                "FROM vt_stage_death AS s WHERE p.id = s.person_id",
+                [PersonStatus.DECEASED.value],
+            )
+            cursor.execute("TRUNCATE vt_stage_death")
+
+    def json(self, value: dict[str, Any]) -> Any:
+        """A JSON column value in the form `insert` needs."""
+        return Jsonb(value) if self.postgres else value
+
+
+class WritePipeline:
+    """Runs write jobs, in order, on a second thread with its own database connection.
+
+    While the database writes one batch, the caller prepares the next one in Python, so two
+    cores are both kept busy. Jobs run inline instead when the pipeline is not `enabled`:
+    on SQLite, and inside a caller's transaction (whose writes must stay in it, as in tests;
+    see `usable`). A job's error is raised in the caller's thread by the next `submit` or by
+    `close`; jobs already queued are then dropped, so what is committed is always a prefix.
+    """
+
+    def __init__(self, enabled: bool, depth: int = 1) -> None:
+        self.enabled = enabled
+        self.depth = depth
+        self._error: BaseException | None = None
+        self._queue: queue.Queue[Callable[[], None] | None] = queue.Queue(maxsize=depth)
+        self._thread: threading.Thread | None = None
+        if enabled:
+            self._thread = threading.Thread(target=self._work, name="bulk-writer", daemon=True)
+            self._thread.start()
+
+    @staticmethod
+    def usable(using: str = "default") -> bool:
+        connection = connections[using]
+        return connection.vendor == "postgresql" and not connection.in_atomic_block
+
+    def _work(self) -> None:
+        try:
+            while (job := self._queue.get()) is not None:
+                if self._error is None:
+                    try:
+                        job()
+                    except BaseException as exc:  # handed to the caller
+                        self._error = exc
+        finally:
+            connections.close_all()  # this thread's connections only
+
+    def submit(self, job: Callable[[], None]) -> None:
+        if not self.enabled:
+            job()
+            return
+        self._raise()
+        self._queue.put(job)
+
+    def _raise(self) -> None:
+        if self._error is not None:
+            error, self._error = self._error, None
+            raise error
+
+    def close(self) -> None:
+        """Wait for the queued jobs; raise the first error one of them met."""
+        if self._thread is not None:
+            self._queue.put(None)
+            self._thread.join()
+            self._thread = None
+        self._raise()
+
+    def __enter__(self) -> WritePipeline:
+        return self
+
+    def __exit__(self, exc_type: object, exc: BaseException | None, tb: object) -> None:
+        if exc is None:
+            self.close()
+            return
+        try:
+            self.close()
+        except Exception:  # the first error is the one that matters
+            logger.warning("bulk writer also failed while stopping")
+
+
+def _any(sql: str, values: Sequence[Any], using: str = "default") -> list[tuple[Any, ...]]:
+    """Run ``sql`` (PostgreSQL) with one array parameter: a single placeholder however many
+    values, which the driver and the planner handle much faster than a long ``IN`` list."""
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, [list(values)])
+        return list(cursor.fetchall())
+
+
+def taken_national_ids(candidates: Collection[str], using: str = "default") -> set[str]:
+    """Which of `candidates` already belong to a person in the register."""
+    found: set[str] = set()
+    values = sorted(candidates)
+    if values and connections[using].vendor == "postgresql":
+        rows = _any(
+            "SELECT national_id FROM registry_person WHERE national_id = ANY(%s)", values, using
+        )
+        return {row[0] for row in rows}
+    for start in range(0, len(values), 5000):
+        chunk = values[start : start + 5000]
+        found.update(
+            value
+            for value in Person.objects.using(using)
+            .filter(national_id__in=chunk)
+            .values_list("national_id", flat=True)
+            if value is not None
+        )
+    return found
+
+
+def allocate_national_ids(
+    subjects: Sequence[IdSubject | None],
+    scheme: IdScheme,
+    taken: Callable[[Collection[str]], set[str]],
+    reserved: Collection[str] = (),
+) -> list[str | RowError]:
+    """A unique national ID for each subject: variant 0, 1, 2… until one is free.
+
+    Free means: not returned by `taken` (the register), not in `reserved` and not given to an
+    earlier subject of the batch. A subject the scheme cannot encode gets a `RowError`
+    (``id_<code>``); ``None`` subjects get one too (``id_invalid_name``).
+    """
+    result: list[str | RowError] = [RowError("national_id", "id_invalid_name")] * len(subjects)
+    used: set[str] = set(reserved)
+    variant = [0] * len(subjects)
+    pending = [i for i, s in enumerate(subjects) if s is not None]
+    while pending:
+        proposals: dict[int, str] = {}
+        for i in pending:
+            subject = subjects[i]
+            assert subject is not None
+            try:
+                if variant[i] >= scheme.variants_for(subject):
+                    result[i] = RowError("national_id", "id_space_exhausted")
+                    continue
+                proposals[i] = scheme.propose(subject, variant[i])
+            except InvalidIdError as exc:
+                result[i] = RowError("national_id", f"id_{exc.code}")
+        in_register = taken(set(proposals.values()) - used) if proposals else set()
+        pending = []
+        for i, proposal in proposals.items():
+            if proposal in in_register or proposal in used:
+                variant[i] += 1
+                pending.append(i)
+            else:
+                used.add(proposal)
+                result[i] = proposal
+    return result
+
+
+def _id_subject(
+    profile: CountryProfile,
+    *,
+    given: str,
+    first: str,
+    second: str,
+    born: dt.date,
+    sex: str,
+    state: str,
+) -> IdSubject | None:
+    try:
+        id_state = profile.state(state).id_code
+    except KeyError:
+        return None
+    return IdSubject(
+        given_names=given,
+        first_surname=first,
+        second_surname=second,
+        birth_date=born,
+        sex=sex,
+        birth_state=id_state,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# The import
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SuspectedPair:
+    """An imported person and a person (imported or already registered) that may be the same."""
+
+    row: int
+    legacy_id: str
+    person_id: str
+    other_id: str
+    other_reference: str
+    score: float
+
+
+@dataclass
+class ImportOutcome:
+    run: ImportRun
+    rows_read: int = 0
+    imported: int = 0
+    skipped: int = 0
+    rejected: int = 0
+    stopped: bool = False
+    already_finished: bool = False
+    seconds: float = 0.0
+    pairs: list[SuspectedPair] = field(default_factory=list)
+
+    @property
+    def rows_per_second(self) -> float:
+        return self.rows_read / self.seconds if self.seconds > 0 else 0.0
+
+
+@dataclass(slots=True)
+class _Batch:
+    rows: list[tuple[int, BirthRow | DeathRow]] = field(default_factory=list)
+    rejections: list[tuple[int, RowError]] = field(default_factory=list)
+    size: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class _Known:
+    """A person the batch refers to, as far as the checks need."""
+
+    id: uuid.UUID
+    given_names: str
+    first_surname: str
+    second_surname: str
+    sex: str
+    birth_date: dt.date | None
+    status: str
+    death_date: dt.date | None
+
+    def same_birth(self, row: BirthRow) -> bool:
+        return (
+            self.given_names == row.given_names
+            and self.first_surname == row.first_surname
+            and self.second_surname == row.second_surname
+            and self.sex == row.sex
+            and self.birth_date == row.birth_date
+        )
+
+
+_KNOWN_COLUMNS: Final = (
+    "source_reference",
+    "id",
+    "given_names",
+    "first_surname",
+    "second_surname",
+    "sex",
+    "birth_date",
+    "status",
+    "death_date",
+)
+
+
+def _known_persons(references: Collection[str]) -> dict[str, _Known]:
+    found: dict[str, _Known] = {}
+    values = sorted(references)
+    if values and connections["default"].vendor == "postgresql":
+        # The second condition is the partial unique index's own predicate, so it is used.
+        rows: Iterable[tuple[Any, ...]] = _any(
+            f"SELECT {', '.join(_KNOWN_COLUMNS)} FROM registry_person "  # noqa: S608
+            "WHERE source_reference = ANY(%s) AND NOT (source_reference = '')",
+            values,
+        )
+        for ref, pid, given, first, second, sex, born, status, died in rows:
+            found[ref] = _Known(pid, given, first, second, sex, born, status, died)
+        return found
+    for start in range(0, len(values), 5000):
+        rows = Person.objects.filter(source_reference__in=values[start : start + 5000]).values_list(
+            *_KNOWN_COLUMNS
+        )
+        for ref, pid, given, first, second, sex, born, status, died in rows:
+            found[ref] = _Known(pid, given, first, second, sex, born, status, died)
+    return found
+
+
+def file_digest(path: Path) -> tuple[str, int]:
+    """The file's SHA-256 and its number of lines."""
+    digest = hashlib.sha256()
+    lines = 0
+    with path.open("rb") as stream:
+        while chunk := stream.read(1 << 20):
+            digest.update(chunk)
+            lines += chunk.count(b"\n")
+    return digest.hexdigest(), lines
+
+
+Written = list[tuple[int, BirthRow, MatchRecord, set[str]]]
+
+
+class _BatchConflict(Exception):
+    """A unique constraint refused a batch (another registration took a national ID between
+    check and write); the batch is prepared again."""
+
+
+@dataclass
+class _Prepared:
+    """A batch ready to be written: every row accepted, skipped or refused, nothing half."""
+
+    size: int
+    rejections: list[tuple[int, RowError]]
+    skipped: int = 0
+    person_rows: list[tuple[Any, ...]] = field(default_factory=list)
+    link_rows: list[tuple[Any, ...]] = field(default_factory=list)
+    key_rows: list[tuple[Any, ...]] = field(default_factory=list)
+    deaths: list[tuple[uuid.UUID, dt.date]] = field(default_factory=list)
+    written: Written = field(default_factory=list)
+    # What later batches must know before this one is committed.
+    accepted: dict[str, tuple[BirthRow, uuid.UUID]] = field(default_factory=dict)
+    national_ids: set[str] = field(default_factory=set)
+
+    @property
+    def imported(self) -> int:
+        return len(self.person_rows) or len(self.deaths)
+
+
+class _Importer:
+    """Prepares batches in the caller's thread and writes them (possibly on a writer thread).
+
+    Batches still being written are remembered (`remember`), so that a row may name a parent,
+    or repeat a legacy ID, from a batch that is not committed yet.
+    """
+
+    def __init__(
+        self,
+        run: ImportRun,
+        event_type: str,
+        *,
+        dedupe: bool,
+        profile: CountryProfile,
+        in_flight: int,
+    ) -> None:
+        self.run = run
+        self.event_type = event_type
+        self.dedupe = dedupe
+        self.profile = profile
+        self.writer = BulkWriter()
+        self.ctx = ValidationContext.from_database(profile)
+        self.scheme = get_scheme(profile.id_scheme)
+        self.offices: dict[str, int] = dict(
+            Jurisdiction.objects.filter(level=JurisdictionLevel.OFFICE).values_list("code", "id")
+        )
+        self.municipality_ids: dict[str, int] = dict(
+            Jurisdiction.objects.filter(level=JurisdictionLevel.MUNICIPALITY)
+            .exclude(official_code="")
+            .values_list("official_code", "id")
+        )
+        self.default_office: dict[str, int] = {}
+        self.pending: deque[_Prepared] = deque(maxlen=in_flight)
+        self.lock = threading.Lock()
+
+    def remember(self, prepared: _Prepared) -> None:
+        self.pending.append(prepared)
+
+    # -- offices -------------------------------------------------------------------------
+
+    def _office_for(self, row: BirthRow) -> int:
+        if row.office_code:
+            return self.offices[row.office_code]
+        office = self.default_office.get(row.birth_municipality)
+        if office is None:
+            municipality = Jurisdiction.objects.get(
+                pk=self.municipality_ids[row.birth_municipality]
+            )
+            found = Jurisdiction.objects.filter(code=f"{municipality.code}-O01").first()
+            if found is None:
+                found = ensure_office(municipality, 1, f"{municipality.name} · 01")
+            office = found.pk
+            self.default_office[row.birth_municipality] = office
+        return office
+
+    def _pending_row(self, legacy_id: str) -> tuple[BirthRow, uuid.UUID] | None:
+        for prepared in reversed(self.pending):
+            found = prepared.accepted.get(legacy_id)
+            if found is not None:
+                return found
+        return None
+
+    # -- preparing -----------------------------------------------------------------------
+
+    def prepare(self, batch: _Batch) -> _Prepared:
+        prepared = _Prepared(size=batch.size, rejections=list(batch.rejections))
+        if self.event_type == "birth":
+            self._births(batch, prepared)
+        else:
+            self._deaths(batch, prepared)
+        return prepared
+
+    def _births(self, batch: _Batch, out: _Prepared) -> None:
+        rows = [(line, r) for line, r in batch.rows if isinstance(r, BirthRow)]
+        for _line, r in rows:
+            self._office_for(r)  # creates a missing default office now, outside any batch
+        refs = {legacy_reference(r.legacy_id) for _line, r in rows}
+        refs |= {
+            legacy_reference(p)
+            for _line, r in rows
+            for p in (r.mother_legacy_id, r.father_legacy_id)
+            if p
+        }
+        known = _known_persons(refs)
+        reserved = set().union(*(p.national_ids for p in self.pending))
+        provided_taken = taken_national_ids({r.national_id for _line, r in rows if r.national_id})
+        provided_taken |= reserved
+
+        accepted: list[tuple[int, BirthRow, uuid.UUID]] = []
+        in_batch = out.accepted
+        parents_of: dict[uuid.UUID, list[tuple[uuid.UUID, str, str]]] = {}
+        names: dict[uuid.UUID, str] = {
+            k.id: full_name(k.given_names, k.first_surname, k.second_surname)
+            for k in known.values()
+        }
+        for prepared in self.pending:
+            for row, pid in prepared.accepted.values():
+                names[pid] = full_name(row.given_names, row.first_surname, row.second_surname)
+        for line, r in rows:
+            earlier = in_batch.get(r.legacy_id) or self._pending_row(r.legacy_id)
+            if earlier is not None:
+                if earlier[0] == r:
+                    out.skipped += 1
+                else:
+                    out.rejections.append((line, RowError("legacy_id", "duplicate_legacy_id")))
+                continue
+            existing = known.get(legacy_reference(r.legacy_id))
+            if existing is not None:
+                if existing.same_birth(r):
+                    out.skipped += 1
+                else:
+                    out.rejections.append((line, RowError("legacy_id", "legacy_id_conflict")))
+                continue
+            errors: list[RowError] = []
+            if r.national_id and (
+                r.national_id in provided_taken or r.national_id in out.national_ids
+            ):
+                errors.append(RowError("national_id", "national_id_taken"))
+            links: list[tuple[uuid.UUID, str, str]] = []  # (parent, slot, full name)
+            for field_name, parent_legacy, kind in (
+                ("mother_legacy_id", r.mother_legacy_id, "mother"),
+                ("father_legacy_id", r.father_legacy_id, "father"),
+            ):
+                if not parent_legacy:
+                    continue
+                parent = self._parent(parent_legacy, in_batch, known)
+                if parent is None:
+                    errors.append(RowError(field_name, "unknown_parent"))
+                    continue
+                pid, p_born, p_death, p_sex = parent
+                if p_born is not None and p_born >= r.birth_date:
+                    errors.append(RowError(field_name, "parent_born_after_child"))
+                elif (
+                    kind == "mother"
+                    and p_born is not None
+                    and _years(p_born, r.birth_date) < self.ctx.min_mother_age
+                ):
+                    errors.append(RowError(field_name, "parent_too_young"))
+                elif kind == "mother" and p_death is not None and p_death < r.birth_date:
+                    errors.append(RowError(field_name, "mother_died_before_birth"))
+                else:
+                    # `dedup` files a parent's name by the parent's sex; the keys must agree.
+                    links.append((pid, "mother" if p_sex == "F" else "father", names.get(pid, "")))
+            if errors:
+                out.rejections.extend((line, e) for e in errors)
+                continue
+            pid = uuid7()
+            in_batch[r.legacy_id] = (r, pid)
+            names[pid] = full_name(r.given_names, r.first_surname, r.second_surname)
+            if r.national_id:
+                out.national_ids.add(r.national_id)
+            parents_of[pid] = links
+            accepted.append((line, r, pid))
+
+        # National IDs for the rows that bring none; a row the scheme cannot encode is refused,
+        # and so is any later row of the batch whose parent it was.
+        needing = [(i, r) for i, (_line, r, _pid) in enumerate(accepted) if not r.national_id]
+        subjects = [
+            _id_subject(
+                self.profile,
+                given=r.given_names,
+                first=r.first_surname,
+                second=r.second_surname,
+                born=r.birth_date,
+                sex=r.sex,
+                state=r.birth_state,
+            )
+            for _i, r in needing
+        ]
+        assigned = allocate_national_ids(
+            subjects, self.scheme, taken_national_ids, reserved | out.national_ids
+        )
+        national: dict[int, str] = {}
+        refused: set[uuid.UUID] = set()
+        refused_legacy: set[str] = set()
+        for (i, _r), value in zip(needing, assigned, strict=True):
+            if isinstance(value, RowError):
+                line, refused_row, pid = accepted[i]
+                out.rejections.append((line, value))
+                refused.add(pid)
+                refused_legacy.add(refused_row.legacy_id)
+            else:
+                national[i] = value
+                out.national_ids.add(value)
+        now = timezone.now()
+        for i, (line, r, pid) in enumerate(accepted):
+            if pid in refused:
+                continue
+            links = parents_of[pid]
+            if any(parent in refused for parent, _k, _n in links):
+                which = (
+                    "mother_legacy_id"
+                    if r.mother_legacy_id in refused_legacy
+                    else "father_legacy_id"
+                )
+                out.rejections.append((line, RowError(which, "unknown_parent")))
+                refused.add(pid)
+                refused_legacy.add(r.legacy_id)
+                continue
+            mother_name = next((n for _p, k, n in links if k == "mother"), "")
+            father_name = next((n for _p, k, n in links if k == "father"), "")
+            record = MatchRecord(
+                id=str(pid),
+                given_names=r.given_names,
+                first_surname=r.first_surname,
+                second_surname=r.second_surname,
+                birth_date=r.birth_date,
+                sex=r.sex,
+                place_code=r.birth_municipality,
+                mother_name=mother_name,
+                father_name=father_name,
+            )
+            keys = blocking_keys(record)
+            out.person_rows.append(
+                (
+                    pid,
+                    r.national_id or national[i],
+                    r.given_names,
+                    r.first_surname,
+                    r.second_surname,
+                    "",
+                    r.sex,
+                    r.birth_date,
+                    self.municipality_ids[r.birth_municipality],
+                    self._office_for(r),
+                    PersonStatus.ALIVE.value,
+                    None,
+                    PersonSource.IMPORT.value,
+                    legacy_reference(r.legacy_id),
+                    search_name(r.given_names, r.first_surname, r.second_surname),
+                    now,
+                )
+            )
+            out.link_rows.extend((pid, parent, ParentKind.BIRTH.value) for parent, _k, _n in links)
+            out.key_rows.extend((key, pid) for key in sorted(keys))
+            out.written.append((line, r, record, keys))
+        for legacy_id in refused_legacy:
+            in_batch.pop(legacy_id, None)
+
+    def _parent(
+        self,
+        legacy_id: str,
+        in_batch: dict[str, tuple[BirthRow, uuid.UUID]],
+        known: dict[str, _Known],
+    ) -> tuple[uuid.UUID, dt.date | None, dt.date | None, str] | None:
+        found = in_batch.get(legacy_id) or self._pending_row(legacy_id)
+        if found is not None:
+            row, pid = found
+            return pid, row.birth_date, None, row.sex
+        person = known.get(legacy_reference(legacy_id))
+        if person is None or person.status == PersonStatus.VOID:
+            return None
+        return person.id, person.birth_date, person.death_date, person.sex
+
+    def _deaths(self, batch: _Batch, out: _Prepared) -> None:
+        rows = [(line, r) for line, r in batch.rows if isinstance(r, DeathRow)]
+        known = _known_persons({legacy_reference(r.person_legacy_id) for _line, r in rows})
+        in_flight: dict[uuid.UUID, dt.date] = {}
+        for prepared in self.pending:
+            in_flight.update(prepared.deaths)
+        updates: dict[uuid.UUID, dt.date] = {}
+        for line, r in rows:
+            person = known.get(legacy_reference(r.person_legacy_id))
+            if person is None:
+                out.rejections.append((line, RowError("person_legacy_id", "unknown_person")))
+                continue
+            if person.status == PersonStatus.VOID:
+                out.rejections.append((line, RowError("person_legacy_id", "person_revoked")))
+                continue
+            if person.birth_date is not None and r.death_date < person.birth_date:
+                out.rejections.append((line, RowError("death_date", "death_before_birth")))
+                continue
+            recorded = (
+                updates.get(person.id)
+                or in_flight.get(person.id)
+                or (person.death_date if person.status == PersonStatus.DECEASED else None)
+            )
+            if recorded is not None:
+                if recorded == r.death_date:
+                    out.skipped += 1
+                else:
+                    out.rejections.append((line, RowError("death_date", "already_deceased")))
+                continue
+            updates[person.id] = r.death_date
+        out.deaths = sorted(updates.items())
+
+    # -- writing -------------------------------------------------------------------------
+
+    def write(self, prepared: _Prepared, outcome: ImportOutcome) -> None:
+        """Write one batch with its rejections and the run's progress, all or nothing; then
+        look for duplicates of the persons it added."""
+        rejected_rows = {line for line, _e in prepared.rejections}
+        try:
+            with transaction.atomic():
+                self.writer.begin_batch()
+                self.writer.insert(Person, _PERSON_COLUMNS, prepared.person_rows, staged=True)
+                self.writer.insert(
+                    ParentLink, ("child_id", "parent_id", "kind"), prepared.link_rows, staged=True
+                )
+                self.writer.insert(
+                    PersonMatchKey, ("key", "person_id"), prepared.key_rows, staged=True
+                )
+                self.writer.update_deaths(prepared.deaths)
+                ImportRejection.objects.bulk_create(
+                    [
+                        ImportRejection(
+                            run_id=self.run.pk,
+                            row_number=line,
+                            field=e.field,
+                            error=e.code,
+                            message=e.message[:255],
+                        )
+                        for line, e in prepared.rejections
+                    ],
+                    ignore_conflicts=True,
+                )
+                ImportRun.objects.filter(pk=self.run.pk).update(
+                    rows_done=F("rows_done") + prepared.size,
+                    rows_imported=F("rows_imported") + prepared.imported,
+                    rows_rejected=F("rows_rejected") + len(rejected_rows),
+                )
+        except IntegrityError as exc:
+            raise _BatchConflict(str(exc)) from exc
+        with self.lock:
+            outcome.rows_read += prepared.size
+            outcome.imported += prepared.imported
+            outcome.skipped += prepared.skipped
+            outcome.rejected += len(rejected_rows)
+        if self.dedupe and prepared.written:
+            pairs = self.suspected_pairs(prepared.written)
+            with self.lock:
+                outcome.pairs.extend(pairs)
+
+    # -- deduplication -------------------------------------------------------------------
+
+    def suspected_pairs(self, written: Written) -> list[SuspectedPair]:
+        """Pairs within the batch (`dedupe_batch`) and against the rest of the register."""
+        by_id = {rec.id: (line, row) for line, row, rec, _k in written}
+        pairs: list[SuspectedPair] = []
+        refs = {rec.id: legacy_reference(row.legacy_id) for _l, row, rec, _k in written}
+        for a, b, score in dedupe_batch([rec for _l, _r, rec, _k in written]):
+            line, row = by_id[a]
+            pairs.append(SuspectedPair(line, row.legacy_id, a, b, refs[b], score))
+        # Against the register: persons outside the batch sharing a blocking key.
+        all_keys = sorted({k for _l, _r, _rec, keys in written for k in keys})
+        members: dict[str, list[str]] = {}
+        for key, person_id in _keys_holders(all_keys):
+            pid = str(person_id)
+            if pid not in by_id:
+                members.setdefault(key, []).append(pid)
+        wanted: dict[str, list[str]] = {}
+        for _l, _r, rec, keys in written:
+            found: list[str] = []
+            seen: set[str] = set()
+            for key in sorted(keys):
+                block = members.get(key, [])
+                if len(block) > MAX_BLOCK_SIZE:
+                    continue
+                for pid in block:
+                    if pid not in seen and len(found) < MAX_CANDIDATES:
+                        seen.add(pid)
+                        found.append(pid)
+            if found:
+                wanted[rec.id] = found
+        if not wanted:
+            return pairs
+        candidate_ids = sorted({pid for found in wanted.values() for pid in found})
+        records, references = _candidate_records(candidate_ids)
+        for _l, _r, rec, _k in written:
+            for pid in wanted.get(rec.id, ()):
+                other = records.get(pid)
+                if other is None:
+                    continue
+                score = compare(rec, other).score
+                if score >= DEFAULT_THRESHOLD:
+                    line, row = by_id[rec.id]
+                    pairs.append(
+                        SuspectedPair(line, row.legacy_id, rec.id, pid, references[pid], score)
+                    )
+        return pairs
+
+
+def _keys_holders(keys: Sequence[str]) -> Iterator[tuple[str, Any]]:
+    """(key, person id) of every person holding one of `keys`."""
+    if keys and connections["default"].vendor == "postgresql":
+        yield from _any(
+            "SELECT key, person_id FROM registry_personmatchkey WHERE key = ANY(%s)", keys
+        )
+        return
+    for start in range(0, len(keys), 5000):
+        yield from PersonMatchKey.objects.filter(key__in=keys[start : start + 5000]).values_list(
+            "key", "person_id"
+        )
+
+
+def _parent_names(person_ids: Sequence[str]) -> dict[str, tuple[str, str]]:
+    """Mother's and father's full names per child, filed by the parent's sex as `dedup` does."""
+    names: dict[str, list[str]] = {}
+    rows: Iterable[tuple[Any, ...]]
+    if person_ids and connections["default"].vendor == "postgresql":
+        rows = _any(
+            "SELECT l.child_id, p.sex, p.given_names, p.first_surname, p.second_surname "
+            "FROM registry_parentlink AS l JOIN registry_person AS p ON p.id = l.parent_id "
+            "WHERE l.child_id = ANY(%s::uuid[]) AND l.kind = 'birth'",
+            person_ids,
+        )
+    else:
+        rows = (
+            row
+            for start in range(0, len(person_ids), 5000)
+            for row in ParentLink.objects.filter(
+                child_id__in=person_ids[start : start + 5000], kind=ParentKind.BIRTH
+            ).values_list(
+                "child_id",
+                "parent__sex",
+                "parent__given_names",
+                "parent__first_surname",
+                "parent__second_surname",
+            )
+        )
+    for child, sex, given, first, second in rows:
+        slot = names.setdefault(str(child), ["", ""])
+        slot[0 if sex == "F" else 1] = full_name(given, first, second)
+    return {k: (v[0], v[1]) for k, v in names.items()}
+
+
+_CANDIDATE_COLUMNS: Final = (
+    "id",
+    "given_names",
+    "first_surname",
+    "second_surname",
+    "birth_date",
+    "sex",
+    "birth_place__official_code",
+    "source_reference",
+)
+
+
+def _candidate_records(person_ids: Sequence[str]) -> tuple[dict[str, MatchRecord], dict[str, str]]:
+    """The persons (not revoked) as `dedup.match_record_for_person` describes them, and their
+    source references; read as plain rows, which is much faster than model instances."""
+    rows: Iterable[tuple[Any, ...]]
+    if person_ids and connections["default"].vendor == "postgresql":
+        rows = _any(
+            "SELECT p.id, p.given_names, p.first_surname, p.second_surname, p.birth_date, p.sex, "
+            "j.official_code, p.source_reference FROM registry_person AS p "
+            "LEFT JOIN core_jurisdiction AS j ON j.id = p.birth_place_id "
+            "WHERE p.id = ANY(%s::uuid[]) AND p.status <> 'void'",
+            person_ids,
+        )
+    else:
+        rows = (
+            row
+            for start in range(0, len(person_ids), 5000)
+            for row in Person.objects.filter(pk__in=person_ids[start : start + 5000])
+            .exclude(status=PersonStatus.VOID)
+            .values_list(*_CANDIDATE_COLUMNS)
+        )
+    parents = _parent_names(person_ids)
+    records: dict[str, MatchRecord] = {}
+    references: dict[str, str] = {}
+    for pid, given, first, second, born, sex, place, reference in rows:
+        key = str(pid)
+        mother, father = parents.get(key, ("", ""))
+        records[key] = MatchRecord(
+            id=key,
+            given_names=given,
+            first_surname=first,
+            second_surname=second,
+            birth_date=born,
+            sex=sex,
+            place_code=place or "",
+            mother_name=mother,
+            father_name=father,
+        )
+        references[key] = reference
+    return records, references
+
+
+_PERSON_COLUMNS: Final = (
+    "id",
+    "national_id",
+    "given_names",
+    "first_surname",
+    "second_surname",
+    "romanised_name",
+    "sex",
+    "birth_date",
+    "birth_place_id",
+    "jurisdiction_id",
+    "status",
+    "death_date",
+    "source",
+    "source_reference",
+    "search_name",
+    "created_at",
+)
+
+
+def _years(earlier: dt.date, later: dt.date) -> int:
+    return later.year - earlier.year - ((later.month, later.day) < (earlier.month, earlier.day))
+
+
+def _read_header(records: Iterator[RawRecord], event_type: str) -> list[int]:
+    """Positions of the layout's columns in the file; the header may order them freely."""
+    first = next(records, None)
+    expected = LAYOUTS[event_type]
+    if first is None:
+        raise LegacyFormatError(str(_("The file is empty.")))
+    cells = parse_record(
+        RawRecord(first.line, first.data.removeprefix(b"\xef\xbb\xbf")), len(expected)
+    )
+    if isinstance(cells, RowError):
+        raise LegacyFormatError(
+            str(_("The header must list these columns: %(columns)s."))
+            % {"columns": ", ".join(expected)}
+        )
+    names = [c.strip().lower() for c in cells]
+    if sorted(names) != sorted(expected):
+        raise LegacyFormatError(
+            str(_("The header must list these columns: %(columns)s."))
+            % {"columns": ", ".join(expected)}
+        )
+    return [names.index(c) for c in expected]
+
+
+def import_legacy_file(
+    path: Path,
+    event_type: str,
+    *,
+    batch_size: int = 5000,
+    stop_after: int | None = None,
+    dedupe: bool = True,
+    progress: bool | None = None,
+    pipeline: bool | None = None,
+) -> ImportOutcome:
+    """Import (or continue importing) a legacy CSV file of `event_type`.
+
+    `stop_after` stops, as an interruption would, at the end of the first batch that brings
+    the run to at least that many rows. ``progress=None`` shows a progress bar only on a
+    terminal. `pipeline` (default: when `WritePipeline.usable`) writes each batch on a
+    second thread while the next one is prepared.
+    """
+    if event_type not in LAYOUTS:
+        raise LegacyFormatError(
+            str(_("Importing %(event)s records is not supported yet.")) % {"event": event_type}
+        )
+    started = time.perf_counter()
+    digest, lines = file_digest(path)
+    run, _created = ImportRun.objects.get_or_create(
+        file_digest=digest, event_type=event_type, defaults={"file_name": path.name[:255]}
+    )
+    outcome = ImportOutcome(run=run)
+    if run.finished:
+        outcome.already_finished = True
+        return outcome
+    threaded = WritePipeline.usable() if pipeline is None else pipeline
+    try:
+        _import(
+            path, event_type, outcome, lines, batch_size, stop_after, dedupe, progress, threaded
+        )
+    except _BatchConflict:
+        if not threaded:
+            raise
+        # Another registration took a national ID of a batch on its way to the database:
+        # continue from the last committed batch, preparing and writing one batch at a time.
+        logger.warning("import run %s: a batch conflicted; continuing without the pipeline", run.pk)
+        run.refresh_from_db()
+        _import(path, event_type, outcome, lines, batch_size, stop_after, dedupe, progress, False)
+    run.refresh_from_db()
+    outcome.seconds = time.perf_counter() - started
+    return outcome
+
+
+def _import(
+    path: Path,
+    event_type: str,
+    outcome: ImportOutcome,
+    lines: int,
+    batch_size: int,
+    stop_after: int | None,
+    dedupe: bool,
+    progress: bool | None,
+    threaded: bool,
+) -> None:
+    run = outcome.run
+    run.refresh_from_db()
+    writer = WritePipeline(enabled=threaded)
+    importer = _Importer(
+        run, event_type, dedupe=dedupe, profile=current_profile(), in_flight=writer.depth + 1
+    )
+    columns = LAYOUTS[event_type]
+    submitted = run.rows_done
+    with (
+        writer,
+        path.open("rb") as stream,
+        tqdm(
+            total=max(0, lines - 1),
+            initial=run.rows_done,
+            unit="rows",
+            unit_scale=True,
+            disable=(not progress) if progress is not None else None,
+            desc=path.name,
+        ) as bar,
+    ):
+        records = read_records(stream)
+        order = _read_header(records, event_type)
+        file_columns = [""] * len(columns)
+        for position, index in enumerate(order):
+            file_columns[index] = columns[position]
+        done = 0
+        batch = _Batch()
+        for record in records:
+            if done < run.rows_done:
+                done += 1
+                continue
+            done += 1
+            batch.size += 1
+            cells = parse_record(record, len(columns), file_columns)
+            if isinstance(cells, RowError):
+                batch.rejections.append((record.line, cells))
+            else:
+                checked = validate_row(event_type, [cells[i] for i in order], importer.ctx)
+                if isinstance(checked, list):
+                    batch.rejections.extend((record.line, e) for e in checked)
+                else:
+                    batch.rows.append((record.line, checked))
+            if batch.size >= batch_size:
+                _submit(importer, writer, batch, outcome)
+                submitted += batch.size
+                bar.update(batch.size)
+                batch = _Batch()
+                if stop_after is not None and submitted >= stop_after:
+                    outcome.stopped = True
+                    break
+        else:
+            if batch.size:
+                _submit(importer, writer, batch, outcome)
+                bar.update(batch.size)
+    if not outcome.stopped:
+        ImportRun.objects.filter(pk=run.pk).update(finished=True)
+
+
+def _submit(
+    importer: _Importer, writer: WritePipeline, batch: _Batch, outcome: ImportOutcome
+) -> None:
+    """Prepare a batch and hand it to the writer; inline, a conflict is prepared again."""
+    for attempt in range(3):
+        prepared = importer.prepare(batch)
+        try:
+            writer.submit(functools.partial(importer.write, prepared, outcome))
+        except _BatchConflict:
+            if writer.enabled or attempt == 2:
+                raise
+            logger.warning("import run %s: batch conflicted, retrying", importer.run.pk)
+            continue
+        importer.remember(prepared)
+        return
+
+
+def write_report(path: Path, run: ImportRun, pairs: Sequence[SuspectedPair]) -> int:
+    """Write every rejection of the run and the suspected duplicates as CSV; returns the rows."""
+    written = 0
+    with path.open("w", encoding="utf-8", newline="") as out:
+        report = csv.writer(out)
+        report.writerow(
+            [
+                "kind",
+                "row",
+                "field",
+                "code",
+                "message",
+                "legacy_id",
+                "person_id",
+                "other_person_id",
+                "other_reference",
+                "score",
+            ]
+        )
+        for rejection in run.rejections.order_by("row_number", "field", "error").iterator():
+            report.writerow(
+                [
+                    "rejected",
+                    rejection.row_number,
+                    rejection.field,
+                    rejection.error,
+                    rejection.message,
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                ]
+            )
+            written += 1
+        for pair in pairs:
+            report.writerow(
+                [
+                    "suspected_duplicate",
+                    pair.row,
+                    "",
+                    "",
+                    "",
+                    pair.legacy_id,
+                    pair.person_id,
+                    pair.other_id,
+                    pair.other_reference,
+                    f"{pair.score:.3f}",
+                ]
+            )
+            written += 1
+    return written
