@@ -44,6 +44,8 @@ DEMO_BIRTHS: dict[str, list[dict[str, Any]]] = {
             "second_surname": "López",
             "sex": "F",
             "birth_date": "1988-03-14",
+            "mother_given_names": "Guadalupe",
+            "mother_first_surname": "López",
         },
         {
             "given_names": "José Luis",
@@ -51,6 +53,8 @@ DEMO_BIRTHS: dict[str, list[dict[str, Any]]] = {
             "second_surname": "Martínez",
             "sex": "M",
             "birth_date": "1986-11-02",
+            "mother_given_names": "Rosa",
+            "mother_first_surname": "Martínez",
         },
         {
             "given_names": "Sofía",
@@ -63,8 +67,20 @@ DEMO_BIRTHS: dict[str, list[dict[str, Any]]] = {
         },
     ],
     "kr": [
-        {"given_names": "서연", "first_surname": "김", "sex": "F", "birth_date": "1988-03-14"},
-        {"given_names": "민준", "first_surname": "이", "sex": "M", "birth_date": "1986-11-02"},
+        {
+            "given_names": "서연",
+            "first_surname": "김",
+            "sex": "F",
+            "birth_date": "1988-03-14",
+            "mother_given_names": "순자",
+        },
+        {
+            "given_names": "민준",
+            "first_surname": "이",
+            "sex": "M",
+            "birth_date": "1986-11-02",
+            "mother_given_names": "영희",
+        },
         {
             "given_names": "지우",
             "first_surname": "이",
