@@ -55,7 +55,8 @@ def log_access(
 ) -> AccessLogEntry:
     """Append one row. Call inside the transaction that serves the data, so both or neither land."""
     subjects = sorted({str(s) for s in subject_ids})
-    with transaction.atomic():
+    # Inside the caller's transaction when there is one; no savepoint, both land or neither.
+    with transaction.atomic(savepoint=False):
         head, _created = AccessLogHead.objects.select_for_update().get_or_create(
             id=1, defaults={"last_hash": GENESIS}
         )

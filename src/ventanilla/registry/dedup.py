@@ -88,7 +88,15 @@ def match_record_for_birth(record: VitalRecord) -> MatchRecord:
     )
 
 
-def store_match_keys(person: Person) -> None:
+def store_match_keys(person: Person, *, new_with_parents: tuple[str, str] | None = None) -> None:
+    """Write the person's blocking keys. A person just created, whose parents' names the
+    caller already has, needs no look-up and no clean-up of older keys."""
+    if new_with_parents is not None:
+        keys = blocking_keys(match_record_for_person(person, *new_with_parents))
+        PersonMatchKey.objects.bulk_create(
+            PersonMatchKey(key=k, person=person) for k in sorted(keys)
+        )
+        return
     parents = _parents([person.pk]).get(str(person.pk), ("", ""))
     keys = blocking_keys(match_record_for_person(person, *parents))
     PersonMatchKey.objects.filter(person=person).exclude(key__in=keys).delete()

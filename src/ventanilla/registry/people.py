@@ -224,7 +224,13 @@ def create_person(
             )
     if assign_id:
         identity.assign_national_id(person, birth_state=birth_state)
-    store_match_keys(person)
+    store_match_keys(
+        person,
+        new_with_parents=(
+            mother.full_name if mother is not None else "",
+            father.full_name if father is not None else "",
+        ),
+    )
     return person
 
 

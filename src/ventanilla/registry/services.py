@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -238,7 +238,8 @@ def _transition(
         if updated != 1:
             raise Conflict()
         try:
-            with transaction.atomic():
+            # No savepoint: a clash on (record, seq) abandons the whole transaction anyway.
+            with transaction.atomic(savepoint=False):
                 _journal(
                     record,
                     seq=len(history_actions) + 1,
@@ -269,11 +270,26 @@ def record_validate(*, actor: User, record_id: uuid.UUID | str) -> VitalRecord:
 
 
 def _next_registration_number(record: VitalRecord) -> str:
+    """One atomic increment per registration; the first of a year creates the counter."""
     year = timezone.localdate().year
-    counter, _created = RegistrationCounter.objects.get_or_create(office=record.office, year=year)
-    RegistrationCounter.objects.filter(pk=counter.pk).update(last=F("last") + 1)
-    counter.refresh_from_db()
-    return f"{record.office.code}-{year}-{counter.last:07d}"
+    table = RegistrationCounter._meta.db_table
+    for _attempt in range(2):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} SET last = last + 1 WHERE office_id = %s AND year = %s "  # noqa: S608 - table name from the model
+                "RETURNING last",
+                [record.office_id, year],
+            )
+            row = cursor.fetchone()
+        if row is not None:
+            return f"{record.office.code}-{year}-{row[0]:07d}"
+        try:
+            with transaction.atomic():
+                RegistrationCounter.objects.create(office=record.office, year=year, last=1)
+        except IntegrityError:
+            continue  # another registration created this year's counter first
+        return f"{record.office.code}-{year}-{1:07d}"
+    raise Conflict()
 
 
 def _register_effect(record: VitalRecord) -> dict[str, Any]:
