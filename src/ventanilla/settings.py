@@ -81,13 +81,15 @@ TEMPLATES = [
     },
 ]
 
+VAR_DIR = BASE_DIR / "var"
 DATABASES = {
     "default": dj_database_url.parse(
-        env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'var' / 'ventanilla.sqlite3'}"),
+        env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'ventanilla.sqlite3'}"),
         conn_max_age=env_int("VENTANILLA_DB_CONN_MAX_AGE", 60),
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    VAR_DIR.mkdir(exist_ok=True)
     # WAL lets readers proceed while one writer commits; IMMEDIATE makes a
     # write transaction take the lock up front instead of failing half-way.
     DATABASES["default"]["OPTIONS"] = {
