@@ -34,7 +34,7 @@ SMOKE_REGISTRATIONS = 200
 BIRTHS_SEED_OFFSET = 2_000_003
 
 
-def births(count: int) -> list[dict[str, Any]]:
+def births(count: int, run: int) -> list[dict[str, Any]]:
     """Declarations of newborns (recent dates, mother named inline), as an office types them."""
     from ventanilla.core.country import current_profile
     from ventanilla.registry.synthetic import SyntheticPerson, generate
@@ -47,7 +47,10 @@ def births(count: int) -> list[dict[str, Any]]:
     by_n: dict[int, SyntheticPerson] = {}
     out: list[dict[str, Any]] = []
     for item in generate(
-        profile.code, seed=BIRTHS_SEED_OFFSET + BENCH_SEED, size=count * 4, duplicates_fraction=0
+        profile.code,
+        seed=BIRTHS_SEED_OFFSET + BENCH_SEED + run,
+        size=count * 4,
+        duplicates_fraction=0,
     ):
         if not isinstance(item, SyntheticPerson):
             continue
@@ -142,7 +145,7 @@ def main() -> None:
         prepare_places,
         seed_population,
     )
-    from ventanilla.registry.models import Person
+    from ventanilla.registry.models import Person, VitalRecord
 
     profile = current_profile()
     line("profile", profile.code)
@@ -155,7 +158,10 @@ def main() -> None:
     line("persons in the register", Person.objects.count())
 
     places = prepare_places(profile)
-    work = births(count)
+    # New births on every run: births already registered by an earlier run would all be
+    # flagged as duplicates and measure the review path instead.
+    run = VitalRecord.objects.filter(event_type="birth").count()
+    work = births(count, run)
     # Each worker registers the births of its own office, as two offices would.
     municipalities = sorted({d["birth_municipality"] for d in work})
     assignments: list[tuple[str, str, list[dict[str, Any]]]] = []

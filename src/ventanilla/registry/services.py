@@ -99,8 +99,14 @@ def _participants(record: VitalRecord) -> list[str]:
     return ids
 
 
-def _set_participants(record: VitalRecord) -> None:
-    record.participants.all().delete()
+def _subject_from(event_type: str, data: dict[str, Any]) -> uuid.UUID | None:
+    refs = events.PERSON_REFS[event_type]
+    field = next((f for f, role in refs.items() if role == "subject"), None)
+    return uuid.UUID(data[field]) if field and data.get(field) else None
+
+
+def _set_participants(record: VitalRecord, *, fresh: bool) -> list[str]:
+    """Write who the record concerns; returns their IDs (the subject included)."""
     refs = events.PERSON_REFS[record.event_type]
     rows = [
         PersonParticipation(record=record, person_id=record.data[field], role=role)
@@ -108,10 +114,15 @@ def _set_participants(record: VitalRecord) -> None:
         if field in record.data
     ]
     people.require_existing([str(r.person_id) for r in rows])
+    if not fresh:
+        record.participants.all().delete()
     PersonParticipation.objects.bulk_create(rows)
-    subject_field = next((f for f, role in refs.items() if role == "subject"), None)
-    if subject_field and subject_field in record.data:
-        record.subject_id = uuid.UUID(record.data[subject_field])
+    if record.event_type != "birth":
+        record.subject_id = _subject_from(record.event_type, record.data)
+    ids = sorted({str(r.person_id) for r in rows})
+    if record.subject_id and str(record.subject_id) not in ids:
+        ids.append(str(record.subject_id))
+    return ids
 
 
 def record_declare(
@@ -136,10 +147,10 @@ def record_declare(
             data=cleaned,
             event_date=event_date,
             late=events.is_late(event_type, event_date, timezone.localdate()),
+            subject_id=_subject_from(event_type, cleaned),
         )
-        _set_participants(record)
+        participants = _set_participants(record, fresh=True)
         events_rules = people.check_event_against_register(record)
-        record.save(update_fields=["subject"])
         _journal(
             record,
             seq=1,
@@ -181,9 +192,11 @@ def record_declare(
             grant=grant,
             kind=AccessKind.CHANGE,
             purpose="record.declare",
-            subject_ids=_participants(record),
+            subject_ids=participants,
         )
-    record.refresh_from_db()
+    record.status = status
+    record.version += 1
+    record.duplicates_pending = bool(found)
     return record
 
 
@@ -210,9 +223,14 @@ def _transition(
     if len(reason) > 2000:
         raise ValidationFailed(fields={"reason": [_("Use at most 2000 characters.")]})
     record = _load(record_id)
-    grant = authorise(actor, permission, record.office, subject_ids=_participants(record))
+    participants = _participants(record)
+    grant = authorise(actor, permission, record.office, subject_ids=participants)
     with transaction.atomic():
-        record = VitalRecord.objects.select_for_update().get(pk=record.pk)
+        record = (
+            VitalRecord.objects.select_for_update(of=("self",))
+            .select_related("office")
+            .get(pk=record.pk)
+        )
         history_actions = list(record.actions.order_by("seq").values_list("action", flat=True))
         history = RECORD_WORKFLOW.fold(history_actions)
         try:
@@ -252,14 +270,17 @@ def _transition(
                 )
         except IntegrityError:
             raise Conflict() from None
+        if record.subject_id and str(record.subject_id) not in participants:
+            participants.append(str(record.subject_id))  # a registration just created them
         log_access(
             actor=actor,
             grant=grant,
             kind=AccessKind.CHANGE,
             purpose=f"record.{action}",
-            subject_ids=_participants(record),
+            subject_ids=participants,
         )
-    record.refresh_from_db()
+    record.status = new_status
+    record.version += 1
     return record
 
 
@@ -353,6 +374,7 @@ def record_correct(
         before = {k: record.data.get(k) for k in changed}
         after = {k: cleaned.get(k) for k in changed}
         record.data = cleaned
+        _set_participants(record, fresh=False)
         record.event_date = dt.date.fromisoformat(
             cleaned[events.EVENT_DATE_FIELD[record.event_type]]
         )
