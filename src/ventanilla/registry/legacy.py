@@ -1295,7 +1295,7 @@ class _Importer:
         try:
             with transaction.atomic():
                 self.writer.begin_batch()
-                self.writer.insert(Person, _PERSON_COLUMNS, prepared.person_rows, staged=True)
+                self.writer.insert(Person, PERSON_COLUMNS, prepared.person_rows, staged=True)
                 self.writer.insert(
                     ParentLink, ("child_id", "parent_id", "kind"), prepared.link_rows, staged=True
                 )
@@ -1479,7 +1479,8 @@ def _candidate_records(person_ids: Sequence[str]) -> tuple[dict[str, MatchRecord
     return records, references
 
 
-_PERSON_COLUMNS: Final = (
+#: The columns of a person row, in the order the bulk writer sends them.
+PERSON_COLUMNS: Final = (
     "id",
     "national_id",
     "given_names",

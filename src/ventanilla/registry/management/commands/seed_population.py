@@ -48,6 +48,7 @@ from ventanilla.core.profiles import CountryProfile, demo_municipalities
 from ventanilla.registry import services
 from ventanilla.registry.idschemes import IdSubject, get_scheme
 from ventanilla.registry.legacy import (
+    PERSON_COLUMNS,
     BulkWriter,
     RowError,
     WritePipeline,
@@ -84,24 +85,6 @@ BATCH: Final = 5000
 #: A family never spans more persons than this, so parents are always this close.
 _RECENT: Final = 1000
 
-PERSON_COLUMNS: Final = (
-    "id",
-    "national_id",
-    "given_names",
-    "first_surname",
-    "second_surname",
-    "romanised_name",
-    "sex",
-    "birth_date",
-    "birth_place_id",
-    "jurisdiction_id",
-    "status",
-    "death_date",
-    "source",
-    "source_reference",
-    "search_name",
-    "created_at",
-)
 RECORD_COLUMNS: Final = (
     "id",
     "event_type",
