@@ -46,9 +46,10 @@ from django.utils.translation import gettext_lazy as _
 from psycopg.types.json import Jsonb
 from tqdm import tqdm
 
+from ventanilla.core.access import log_access
 from ventanilla.core.country import current_profile
 from ventanilla.core.jurisdictions import ensure_office
-from ventanilla.core.models import Jurisdiction, JurisdictionLevel
+from ventanilla.core.models import AccessKind, Jurisdiction, JurisdictionLevel
 from ventanilla.core.profiles import CountryProfile
 from ventanilla.registry.dedup import MAX_CANDIDATES
 from ventanilla.registry.idschemes import IdScheme, IdSubject, InvalidIdError, get_scheme
@@ -1321,6 +1322,17 @@ class _Importer:
                     rows_imported=F("rows_imported") + prepared.imported,
                     rows_rejected=F("rows_rejected") + len(rejected_rows),
                 )
+                changed = [str(row[0]) for row in prepared.person_rows]
+                changed += [str(person_id) for person_id, _died in prepared.deaths]
+                if changed:
+                    # Imported persons can see, like any other change, that their data arrived.
+                    log_access(
+                        actor=None,
+                        grant=None,
+                        kind=AccessKind.CHANGE,
+                        purpose="legacy.import",
+                        subject_ids=changed,
+                    )
         except IntegrityError as exc:
             raise _BatchConflict(str(exc)) from exc
         with self.lock:

@@ -582,3 +582,18 @@ def test_spreadsheet_exports_are_read_bom_crlf_and_quoted_line_breaks(
     assert (outcome.imported, outcome.rejected) == (1, 0)
     person = Person.objects.get(source_reference="LEG-Q-1")
     assert (person.given_names, person.first_surname) == (given, row["first_surname"])
+
+
+def test_every_imported_person_finds_the_import_in_their_access_log(
+    profile: CountryProfile, offices: dict[str, Jurisdiction], tmp_path: Path
+) -> None:
+    from ventanilla.core.access import verify_chain
+    from ventanilla.core.models import AccessLogSubject
+
+    rows = _family(profile)
+    import_legacy_file(_write(tmp_path / "births.csv", rows), "birth")
+    for row in rows:
+        person = Person.objects.get(source_reference=f"LEG-{row['legacy_id']}")
+        entry = AccessLogSubject.objects.get(person_id=person.pk).entry
+        assert (entry.kind, entry.purpose) == ("change", "legacy.import")
+    assert verify_chain().intact
