@@ -27,6 +27,11 @@ def _post(
     return client.post(url, body, content_type="application/json", **extra)
 
 
+def _registered_birth(registrar: User, data: dict[str, Any]) -> VitalRecord:
+    declared = services.record_declare(actor=registrar, event_type="birth", data=data)
+    return services.record_register(actor=registrar, record_id=declared.pk)
+
+
 def _search(client: Client, criteria: dict[str, Any]) -> Any:
     return client.post("/api/v1/registry/persons/search", criteria, content_type="application/json")
 
@@ -133,12 +138,7 @@ def test_anonymous_callers_get_401(client: Client, db: Any) -> None:
 def test_reading_a_record_is_written_to_the_access_log(
     registrar: User, birth_data: BirthData, api_client: ClientFor
 ) -> None:
-    record = services.record_register(
-        actor=registrar,
-        record_id=services.record_declare(
-            actor=registrar, event_type="birth", data=birth_data()
-        ).pk,
-    )
+    record = _registered_birth(registrar, birth_data())
     response = api_client(registrar).get(f"/api/v1/registry/persons/{record.subject_id}")
     assert response.status_code == 200
     assert response.json()["national_id"]
@@ -150,12 +150,7 @@ def test_reading_a_record_is_written_to_the_access_log(
 def test_search_is_scoped_to_the_officials_jurisdiction(
     registrar: User, registrar_b: User, birth_data: BirthData, api_client: ClientFor
 ) -> None:
-    record = services.record_register(
-        actor=registrar,
-        record_id=services.record_declare(
-            actor=registrar, event_type="birth", data=birth_data()
-        ).pk,
-    )
+    record = _registered_birth(registrar, birth_data())
     name = record.data["given_names"]
     mine = _search(api_client(registrar), {"name": name})
     theirs = _search(api_client(registrar_b), {"name": name})
@@ -166,12 +161,7 @@ def test_search_is_scoped_to_the_officials_jurisdiction(
 def test_a_search_by_national_id_finds_exactly_that_person(
     registrar: User, birth_data: BirthData, api_client: ClientFor
 ) -> None:
-    record = services.record_register(
-        actor=registrar,
-        record_id=services.record_declare(
-            actor=registrar, event_type="birth", data=birth_data()
-        ).pk,
-    )
+    record = _registered_birth(registrar, birth_data())
     assert record.subject is not None
     found = _search(api_client(registrar), {"national_id": record.subject.national_id})
     assert [p["id"] for p in found.json()] == [str(record.subject_id)]
