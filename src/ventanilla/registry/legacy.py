@@ -14,8 +14,8 @@ so importing a file twice adds nothing.
 On PostgreSQL rows are streamed with ``COPY`` into a session-local staging table and moved
 with one ``INSERT … SELECT`` per table; national IDs and match keys are computed in Python
 first, and a second thread writes one batch while the next is prepared (`WritePipeline`).
-On SQLite the same rows go through ``bulk_create``. `BulkWriter`, `WritePipeline` and
-`allocate_national_ids` are shared with the synthetic population seeding.
+On SQLite the same rows go through ``bulk_create``. The bulk writing itself lives in
+`registry.bulk`, shared with the synthetic population seeding.
 """
 
 from __future__ import annotations
@@ -25,9 +25,7 @@ import datetime as dt
 import functools
 import hashlib
 import logging
-import queue
 import re
-import secrets
 import threading
 import time
 import unicodedata
@@ -38,12 +36,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO, Final
 
-from django.db import IntegrityError, connections, models, transaction
+from django.db import IntegrityError, connections, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
-from psycopg.types.json import Jsonb
 from tqdm import tqdm
 
 from ventanilla.core.access import log_access
@@ -51,6 +48,16 @@ from ventanilla.core.country import current_profile
 from ventanilla.core.jurisdictions import ensure_office
 from ventanilla.core.models import AccessKind, Jurisdiction, JurisdictionLevel
 from ventanilla.core.profiles import CountryProfile
+from ventanilla.registry.bulk import (
+    PERSON_COLUMNS,
+    BulkWriter,
+    Unassigned,
+    WritePipeline,
+    allocate_national_ids,
+    any_of,
+    taken_national_ids,
+    uuid7,
+)
 from ventanilla.registry.dedup import MAX_CANDIDATES
 from ventanilla.registry.idschemes import IdScheme, IdSubject, InvalidIdError, get_scheme
 from ventanilla.registry.matching import (
@@ -157,15 +164,6 @@ def legacy_reference(legacy_id: str) -> str:
 def full_name(given: str, first: str, second: str) -> str:
     """The name as `dedup` builds it for parents (given names, then surnames)."""
     return " ".join(p for p in (given, first, second) if p)
-
-
-def uuid7() -> uuid.UUID:
-    """A time-ordered UUID (RFC 9562 version 7): new rows land at the end of the B-tree."""
-    millis = time.time_ns() // 1_000_000
-    value = (millis & (2**48 - 1)) << 80 | secrets.randbits(80)
-    value = (value & ~(0xF << 76)) | (0x7 << 76)
-    value = (value & ~(0xC << 60)) | (0x8 << 60)
-    return uuid.UUID(int=value)
 
 
 # --------------------------------------------------------------------------------------------
@@ -605,239 +603,6 @@ def validate_row(
 # --------------------------------------------------------------------------------------------
 
 
-class BulkWriter:
-    """Insert many rows at once: PostgreSQL ``COPY``, elsewhere ``bulk_create``.
-
-    Columns are database column names (``jurisdiction_id``, not ``jurisdiction``). With
-    ``staged=True`` the rows are copied into a session-local staging table first and moved
-    with ``INSERT … SELECT``, so the target table sees one set-based statement.
-    """
-
-    def __init__(self, using: str = "default") -> None:
-        self.using = using
-        self.postgres = connections[using].vendor == "postgresql"
-
-    @property
-    def connection(self) -> Any:
-        """This thread's connection (a writer thread has its own)."""
-        return connections[self.using]
-
-    def begin_batch(self) -> None:
-        """Call first inside each batch transaction: on PostgreSQL a bulk batch does not wait
-        for the WAL flush (a crash loses at most the last batches, which a re-run redoes)."""
-        if self.postgres:
-            with self.connection.cursor() as cursor:
-                cursor.execute("SET LOCAL synchronous_commit TO OFF")
-
-    def insert(
-        self,
-        model: type[models.Model],
-        columns: Sequence[str],
-        rows: Sequence[Sequence[Any]],
-        *,
-        staged: bool = False,
-    ) -> None:
-        if not rows:
-            return
-        if not self.postgres:
-            objects = [model(**dict(zip(columns, row, strict=True))) for row in rows]
-            model._default_manager.using(self.using).bulk_create(objects, batch_size=500)
-            return
-        table = model._meta.db_table
-        quote = self.connection.ops.quote_name
-        column_list = ", ".join(quote(c) for c in columns)
-        with self.connection.cursor() as cursor:
-            raw = cursor.cursor
-            if not staged:
-                with raw.copy(f"COPY {quote(table)} ({column_list}) FROM STDIN") as copy:
-                    for row in rows:
-                        copy.write_row(row)
-                return
-            digest = hashlib.blake2b(column_list.encode(), digest_size=4).hexdigest()
-            stage = quote(f"vt_stage_{table}_{digest}")
-            cursor.execute(
-                f"CREATE TEMP TABLE IF NOT EXISTS {stage} ON COMMIT DELETE ROWS AS "  # noqa: S608
-                f"SELECT {column_list} FROM {quote(table)} WITH NO DATA"
-            )
-            with raw.copy(f"COPY {stage} ({column_list}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-            cursor.execute(
-                f"INSERT INTO {quote(table)} ({column_list}) "  # noqa: S608 - names from the model
-                f"SELECT {column_list} FROM {stage}"
-            )
-            cursor.execute(f"TRUNCATE {stage}")
-
-    def update_deaths(self, rows: Sequence[tuple[uuid.UUID, dt.date]]) -> None:
-        """Mark persons deceased on the given dates."""
-        if not rows:
-            return
-        if not self.postgres:
-            persons = [
-                Person(pk=pid, status=PersonStatus.DECEASED, death_date=died) for pid, died in rows
-            ]
-            Person.objects.using(self.using).bulk_update(persons, ["status", "death_date"])
-            return
-        quote = self.connection.ops.quote_name
-        table = quote(Person._meta.db_table)
-        with self.connection.cursor() as cursor:
-            cursor.execute(
-                "CREATE TEMP TABLE IF NOT EXISTS vt_stage_death "
-                "(person_id uuid, death_date date) ON COMMIT DELETE ROWS"
-            )
-            with cursor.cursor.copy("COPY vt_stage_death (person_id, death_date) FROM STDIN") as c:
-                for row in rows:
-                    c.write_row(row)
-            cursor.execute(
-                f"UPDATE {table} AS p SET status = %s, death_date = s.death_date "  # noqa: S608
-                "FROM vt_stage_death AS s WHERE p.id = s.person_id",
-                [PersonStatus.DECEASED.value],
-            )
-            cursor.execute("TRUNCATE vt_stage_death")
-
-    def json(self, value: dict[str, Any]) -> Any:
-        """A JSON column value in the form `insert` needs."""
-        return Jsonb(value) if self.postgres else value
-
-
-class WritePipeline:
-    """Runs write jobs, in order, on a second thread with its own database connection.
-
-    While the database writes one batch, the caller prepares the next one in Python, so two
-    cores are both kept busy. Jobs run inline instead when the pipeline is not `enabled`:
-    on SQLite, and inside a caller's transaction (whose writes must stay in it, as in tests;
-    see `usable`). A job's error is raised in the caller's thread by the next `submit` or by
-    `close`; jobs already queued are then dropped, so what is committed is always a prefix.
-    """
-
-    def __init__(self, enabled: bool, depth: int = 1) -> None:
-        self.enabled = enabled
-        self.depth = depth
-        self._error: BaseException | None = None
-        self._queue: queue.Queue[Callable[[], None] | None] = queue.Queue(maxsize=depth)
-        self._thread: threading.Thread | None = None
-        if enabled:
-            self._thread = threading.Thread(target=self._work, name="bulk-writer", daemon=True)
-            self._thread.start()
-
-    @staticmethod
-    def usable(using: str = "default") -> bool:
-        connection = connections[using]
-        return connection.vendor == "postgresql" and not connection.in_atomic_block
-
-    def _work(self) -> None:
-        try:
-            while (job := self._queue.get()) is not None:
-                if self._error is None:
-                    try:
-                        job()
-                    except BaseException as exc:  # handed to the caller
-                        self._error = exc
-        finally:
-            connections.close_all()  # this thread's connections only
-
-    def submit(self, job: Callable[[], None]) -> None:
-        if not self.enabled:
-            job()
-            return
-        self._raise()
-        self._queue.put(job)
-
-    def _raise(self) -> None:
-        if self._error is not None:
-            error, self._error = self._error, None
-            raise error
-
-    def close(self) -> None:
-        """Wait for the queued jobs; raise the first error one of them met."""
-        if self._thread is not None:
-            self._queue.put(None)
-            self._thread.join()
-            self._thread = None
-        self._raise()
-
-    def __enter__(self) -> WritePipeline:
-        return self
-
-    def __exit__(self, exc_type: object, exc: BaseException | None, tb: object) -> None:
-        if exc is None:
-            self.close()
-            return
-        try:
-            self.close()
-        except Exception:  # the first error is the one that matters
-            logger.warning("bulk writer also failed while stopping")
-
-
-def _any(sql: str, values: Sequence[Any], using: str = "default") -> list[tuple[Any, ...]]:
-    """Run ``sql`` (PostgreSQL) with one array parameter: a single placeholder however many
-    values, which the driver and the planner handle much faster than a long ``IN`` list."""
-    with connections[using].cursor() as cursor:
-        cursor.execute(sql, [list(values)])
-        return list(cursor.fetchall())
-
-
-def taken_national_ids(candidates: Collection[str], using: str = "default") -> set[str]:
-    """Which of `candidates` already belong to a person in the register."""
-    found: set[str] = set()
-    values = sorted(candidates)
-    if values and connections[using].vendor == "postgresql":
-        rows = _any(
-            "SELECT national_id FROM registry_person WHERE national_id = ANY(%s)", values, using
-        )
-        return {row[0] for row in rows}
-    for start in range(0, len(values), 5000):
-        chunk = values[start : start + 5000]
-        found.update(
-            value
-            for value in Person.objects.using(using)
-            .filter(national_id__in=chunk)
-            .values_list("national_id", flat=True)
-            if value is not None
-        )
-    return found
-
-
-def allocate_national_ids(
-    subjects: Sequence[IdSubject | None],
-    scheme: IdScheme,
-    taken: Callable[[Collection[str]], set[str]],
-    reserved: Collection[str] = (),
-) -> list[str | RowError]:
-    """A unique national ID for each subject: variant 0, 1, 2… until one is free.
-
-    Free means: not returned by `taken` (the register), not in `reserved` and not given to an
-    earlier subject of the batch. A subject the scheme cannot encode gets a `RowError`
-    (``id_<code>``); ``None`` subjects get one too (``id_invalid_name``).
-    """
-    result: list[str | RowError] = [RowError("national_id", "id_invalid_name")] * len(subjects)
-    used: set[str] = set(reserved)
-    variant = [0] * len(subjects)
-    pending = [i for i, s in enumerate(subjects) if s is not None]
-    while pending:
-        proposals: dict[int, str] = {}
-        for i in pending:
-            subject = subjects[i]
-            assert subject is not None
-            try:
-                if variant[i] >= scheme.variants_for(subject):
-                    result[i] = RowError("national_id", "id_space_exhausted")
-                    continue
-                proposals[i] = scheme.propose(subject, variant[i])
-            except InvalidIdError as exc:
-                result[i] = RowError("national_id", f"id_{exc.code}")
-        in_register = taken(set(proposals.values()) - used) if proposals else set()
-        pending = []
-        for i, proposal in proposals.items():
-            if proposal in in_register or proposal in used:
-                variant[i] += 1
-                pending.append(i)
-            else:
-                used.add(proposal)
-                result[i] = proposal
-    return result
-
-
 def _id_subject(
     profile: CountryProfile,
     *,
@@ -944,7 +709,7 @@ def _known_persons(references: Collection[str]) -> dict[str, _Known]:
     values = sorted(references)
     if values and connections["default"].vendor == "postgresql":
         # The second condition is the partial unique index's own predicate, so it is used.
-        rows: Iterable[tuple[Any, ...]] = _any(
+        rows: Iterable[tuple[Any, ...]] = any_of(
             f"SELECT {', '.join(_KNOWN_COLUMNS)} FROM registry_person "  # noqa: S608
             "WHERE source_reference = ANY(%s) AND NOT (source_reference = '')",
             values,
@@ -1177,9 +942,9 @@ class _Importer:
         refused: set[uuid.UUID] = set()
         refused_legacy: set[str] = set()
         for (i, _r), value in zip(needing, assigned, strict=True):
-            if isinstance(value, RowError):
+            if isinstance(value, Unassigned):
                 line, refused_row, pid = accepted[i]
-                out.rejections.append((line, value))
+                out.rejections.append((line, RowError("national_id", value.code)))
                 refused.add(pid)
                 refused_legacy.add(refused_row.legacy_id)
             else:
@@ -1397,7 +1162,7 @@ class _Importer:
 def _keys_holders(keys: Sequence[str]) -> Iterator[tuple[str, Any]]:
     """(key, person id) of every person holding one of `keys`."""
     if keys and connections["default"].vendor == "postgresql":
-        yield from _any(
+        yield from any_of(
             "SELECT key, person_id FROM registry_personmatchkey WHERE key = ANY(%s)", keys
         )
         return
@@ -1412,7 +1177,7 @@ def _parent_names(person_ids: Sequence[str]) -> dict[str, tuple[str, str]]:
     names: dict[str, list[str]] = {}
     rows: Iterable[tuple[Any, ...]]
     if person_ids and connections["default"].vendor == "postgresql":
-        rows = _any(
+        rows = any_of(
             "SELECT l.child_id, p.sex, p.given_names, p.first_surname, p.second_surname "
             "FROM registry_parentlink AS l JOIN registry_person AS p ON p.id = l.parent_id "
             "WHERE l.child_id = ANY(%s::uuid[]) AND l.kind = 'birth'",
@@ -1455,7 +1220,7 @@ def _candidate_records(person_ids: Sequence[str]) -> tuple[dict[str, MatchRecord
     source references; read as plain rows, which is much faster than model instances."""
     rows: Iterable[tuple[Any, ...]]
     if person_ids and connections["default"].vendor == "postgresql":
-        rows = _any(
+        rows = any_of(
             "SELECT p.id, p.given_names, p.first_surname, p.second_surname, p.birth_date, p.sex, "
             "j.official_code, p.source_reference FROM registry_person AS p "
             "LEFT JOIN core_jurisdiction AS j ON j.id = p.birth_place_id "
@@ -1489,27 +1254,6 @@ def _candidate_records(person_ids: Sequence[str]) -> tuple[dict[str, MatchRecord
         )
         references[key] = reference
     return records, references
-
-
-#: The columns of a person row, in the order the bulk writer sends them.
-PERSON_COLUMNS: Final = (
-    "id",
-    "national_id",
-    "given_names",
-    "first_surname",
-    "second_surname",
-    "romanised_name",
-    "sex",
-    "birth_date",
-    "birth_place_id",
-    "jurisdiction_id",
-    "status",
-    "death_date",
-    "source",
-    "source_reference",
-    "search_name",
-    "created_at",
-)
 
 
 def _years(earlier: dt.date, later: dt.date) -> int:

@@ -14,9 +14,9 @@ from django.utils import translation
 
 from ventanilla.core.models import AccessLogSubject, Jurisdiction, JurisdictionLevel
 from ventanilla.core.profiles import CountryProfile
+from ventanilla.registry.bulk import BulkWriter
 from ventanilla.registry.dedup import _parents, match_record_for_person
 from ventanilla.registry.idschemes import get_scheme
-from ventanilla.registry.legacy import BulkWriter
 from ventanilla.registry.management.commands.seed_population import seed_population
 from ventanilla.registry.matching import blocking_keys
 from ventanilla.registry.models import (

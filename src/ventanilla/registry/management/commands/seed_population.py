@@ -46,15 +46,15 @@ from ventanilla.core.jurisdictions import ensure_country, ensure_office, import_
 from ventanilla.core.models import Jurisdiction, JurisdictionLevel, Role, RoleAssignment, User
 from ventanilla.core.profiles import CountryProfile, demo_municipalities
 from ventanilla.registry import services
-from ventanilla.registry.idschemes import IdSubject, get_scheme
-from ventanilla.registry.legacy import (
+from ventanilla.registry.bulk import (
     PERSON_COLUMNS,
     BulkWriter,
-    RowError,
+    Unassigned,
     WritePipeline,
     allocate_national_ids,
     taken_national_ids,
 )
+from ventanilla.registry.idschemes import IdSubject, get_scheme
 from ventanilla.registry.matching import MatchRecord, blocking_keys
 from ventanilla.registry.models import (
     ParentKind,
@@ -306,12 +306,12 @@ class _Writer:
         link_rows: list[tuple[Any, ...]] = []
         key_rows: list[tuple[Any, ...]] = []
         for p, national_id in zip(self.persons, ids, strict=True):
-            if isinstance(national_id, RowError):
+            if isinstance(national_id, Unassigned):
                 self.errors[national_id.code] = self.errors.get(national_id.code, 0) + 1
             person_rows.append(
                 (
                     p.id,
-                    None if isinstance(national_id, RowError) else national_id,
+                    None if isinstance(national_id, Unassigned) else national_id,
                     p.given_names,
                     p.first_surname,
                     p.second_surname,

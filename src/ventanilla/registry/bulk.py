@@ -1,0 +1,299 @@
+"""Writing many register rows at once, shared by the legacy import and the population seeding.
+
+On PostgreSQL rows travel with ``COPY`` (straight into the table, or through a session-local
+staging table and one ``INSERT … SELECT``); elsewhere with ``bulk_create``. A second thread
+(`WritePipeline`) writes one batch while the caller prepares the next, and
+`allocate_national_ids` gives each new person a national ID no one else holds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import queue
+import secrets
+import threading
+import time
+import uuid
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass
+from typing import Any, Final
+
+from django.db import connections, models
+from psycopg.types.json import Jsonb
+
+from ventanilla.registry.idschemes import IdScheme, IdSubject, InvalidIdError
+from ventanilla.registry.models import Person, PersonStatus
+
+logger = logging.getLogger(__name__)
+
+#: The columns of a person row, in the order the bulk writer sends them.
+PERSON_COLUMNS: Final = (
+    "id",
+    "national_id",
+    "given_names",
+    "first_surname",
+    "second_surname",
+    "romanised_name",
+    "sex",
+    "birth_date",
+    "birth_place_id",
+    "jurisdiction_id",
+    "status",
+    "death_date",
+    "source",
+    "source_reference",
+    "search_name",
+    "created_at",
+)
+
+
+def uuid7() -> uuid.UUID:
+    """A time-ordered UUID (RFC 9562 version 7): new rows land at the end of the B-tree."""
+    millis = time.time_ns() // 1_000_000
+    value = (millis & (2**48 - 1)) << 80 | secrets.randbits(80)
+    value = (value & ~(0xF << 76)) | (0x7 << 76)
+    value = (value & ~(0xC << 60)) | (0x8 << 60)
+    return uuid.UUID(int=value)
+
+
+@dataclass(frozen=True, slots=True)
+class Unassigned:
+    """Why no national ID could be given: ``id_<code>`` of the scheme's refusal,
+    ``id_space_exhausted`` or ``id_invalid_name``."""
+
+    code: str
+
+
+class BulkWriter:
+    """Insert many rows at once: PostgreSQL ``COPY``, elsewhere ``bulk_create``.
+
+    Columns are database column names (``jurisdiction_id``, not ``jurisdiction``). With
+    ``staged=True`` the rows are copied into a session-local staging table first and moved
+    with ``INSERT … SELECT``, so the target table sees one set-based statement.
+    """
+
+    def __init__(self, using: str = "default") -> None:
+        self.using = using
+        self.postgres = connections[using].vendor == "postgresql"
+
+    @property
+    def connection(self) -> Any:
+        """This thread's connection (a writer thread has its own)."""
+        return connections[self.using]
+
+    def begin_batch(self) -> None:
+        """Call first inside each batch transaction: on PostgreSQL a bulk batch does not wait
+        for the WAL flush (a crash loses at most the last batches, which a re-run redoes)."""
+        if self.postgres:
+            with self.connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
+
+    def insert(
+        self,
+        model: type[models.Model],
+        columns: Sequence[str],
+        rows: Sequence[Sequence[Any]],
+        *,
+        staged: bool = False,
+    ) -> None:
+        if not rows:
+            return
+        if not self.postgres:
+            objects = [model(**dict(zip(columns, row, strict=True))) for row in rows]
+            model._default_manager.using(self.using).bulk_create(objects, batch_size=500)
+            return
+        table = model._meta.db_table
+        quote = self.connection.ops.quote_name
+        column_list = ", ".join(quote(c) for c in columns)
+        with self.connection.cursor() as cursor:
+            raw = cursor.cursor
+            if not staged:
+                with raw.copy(f"COPY {quote(table)} ({column_list}) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
+                return
+            digest = hashlib.blake2b(column_list.encode(), digest_size=4).hexdigest()
+            stage = quote(f"vt_stage_{table}_{digest}")
+            cursor.execute(
+                f"CREATE TEMP TABLE IF NOT EXISTS {stage} ON COMMIT DELETE ROWS AS "  # noqa: S608
+                f"SELECT {column_list} FROM {quote(table)} WITH NO DATA"
+            )
+            with raw.copy(f"COPY {stage} ({column_list}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            cursor.execute(
+                f"INSERT INTO {quote(table)} ({column_list}) "  # noqa: S608 - names from the model
+                f"SELECT {column_list} FROM {stage}"
+            )
+            cursor.execute(f"TRUNCATE {stage}")
+
+    def update_deaths(self, rows: Sequence[tuple[uuid.UUID, dt.date]]) -> None:
+        """Mark persons deceased on the given dates."""
+        if not rows:
+            return
+        if not self.postgres:
+            persons = [
+                Person(pk=pid, status=PersonStatus.DECEASED, death_date=died) for pid, died in rows
+            ]
+            Person.objects.using(self.using).bulk_update(persons, ["status", "death_date"])
+            return
+        quote = self.connection.ops.quote_name
+        table = quote(Person._meta.db_table)
+        with self.connection.cursor() as cursor:
+            cursor.execute(
+                "CREATE TEMP TABLE IF NOT EXISTS vt_stage_death "
+                "(person_id uuid, death_date date) ON COMMIT DELETE ROWS"
+            )
+            with cursor.cursor.copy("COPY vt_stage_death (person_id, death_date) FROM STDIN") as c:
+                for row in rows:
+                    c.write_row(row)
+            cursor.execute(
+                f"UPDATE {table} AS p SET status = %s, death_date = s.death_date "  # noqa: S608
+                "FROM vt_stage_death AS s WHERE p.id = s.person_id",
+                [PersonStatus.DECEASED.value],
+            )
+            cursor.execute("TRUNCATE vt_stage_death")
+
+    def json(self, value: dict[str, Any]) -> Any:
+        """A JSON column value in the form `insert` needs."""
+        return Jsonb(value) if self.postgres else value
+
+
+class WritePipeline:
+    """Runs write jobs, in order, on a second thread with its own database connection.
+
+    While the database writes one batch, the caller prepares the next one in Python, so two
+    cores are both kept busy. Jobs run inline instead when the pipeline is not `enabled`:
+    on SQLite, and inside a caller's transaction (whose writes must stay in it, as in tests;
+    see `usable`). A job's error is raised in the caller's thread by the next `submit` or by
+    `close`; jobs already queued are then dropped, so what is committed is always a prefix.
+    """
+
+    def __init__(self, enabled: bool, depth: int = 1) -> None:
+        self.enabled = enabled
+        self.depth = depth
+        self._error: BaseException | None = None
+        self._queue: queue.Queue[Callable[[], None] | None] = queue.Queue(maxsize=depth)
+        self._thread: threading.Thread | None = None
+        if enabled:
+            self._thread = threading.Thread(target=self._work, name="bulk-writer", daemon=True)
+            self._thread.start()
+
+    @staticmethod
+    def usable(using: str = "default") -> bool:
+        connection = connections[using]
+        return connection.vendor == "postgresql" and not connection.in_atomic_block
+
+    def _work(self) -> None:
+        try:
+            while (job := self._queue.get()) is not None:
+                if self._error is None:
+                    try:
+                        job()
+                    except BaseException as exc:  # handed to the caller
+                        self._error = exc
+        finally:
+            connections.close_all()  # this thread's connections only
+
+    def submit(self, job: Callable[[], None]) -> None:
+        if not self.enabled:
+            job()
+            return
+        self._raise()
+        self._queue.put(job)
+
+    def _raise(self) -> None:
+        if self._error is not None:
+            error, self._error = self._error, None
+            raise error
+
+    def close(self) -> None:
+        """Wait for the queued jobs; raise the first error one of them met."""
+        if self._thread is not None:
+            self._queue.put(None)
+            self._thread.join()
+            self._thread = None
+        self._raise()
+
+    def __enter__(self) -> WritePipeline:
+        return self
+
+    def __exit__(self, exc_type: object, exc: BaseException | None, tb: object) -> None:
+        if exc is None:
+            self.close()
+            return
+        try:
+            self.close()
+        except Exception:  # the first error is the one that matters
+            logger.warning("bulk writer also failed while stopping")
+
+
+def any_of(sql: str, values: Sequence[Any], using: str = "default") -> list[tuple[Any, ...]]:
+    """Run ``sql`` (PostgreSQL) with one array parameter: a single placeholder however many
+    values, which the driver and the planner handle much faster than a long ``IN`` list."""
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, [list(values)])
+        return list(cursor.fetchall())
+
+
+def taken_national_ids(candidates: Collection[str], using: str = "default") -> set[str]:
+    """Which of `candidates` already belong to a person in the register."""
+    found: set[str] = set()
+    values = sorted(candidates)
+    if values and connections[using].vendor == "postgresql":
+        rows = any_of(
+            "SELECT national_id FROM registry_person WHERE national_id = ANY(%s)", values, using
+        )
+        return {row[0] for row in rows}
+    for start in range(0, len(values), 5000):
+        chunk = values[start : start + 5000]
+        found.update(
+            value
+            for value in Person.objects.using(using)
+            .filter(national_id__in=chunk)
+            .values_list("national_id", flat=True)
+            if value is not None
+        )
+    return found
+
+
+def allocate_national_ids(
+    subjects: Sequence[IdSubject | None],
+    scheme: IdScheme,
+    taken: Callable[[Collection[str]], set[str]],
+    reserved: Collection[str] = (),
+) -> list[str | Unassigned]:
+    """A unique national ID for each subject: variant 0, 1, 2… until one is free.
+
+    Free means: not returned by `taken` (the register), not in `reserved` and not given to an
+    earlier subject of the batch. A subject the scheme cannot encode gets a `Unassigned`
+    (``id_<code>``); ``None`` subjects get one too (``id_invalid_name``).
+    """
+    result: list[str | Unassigned] = [Unassigned("id_invalid_name")] * len(subjects)
+    used: set[str] = set(reserved)
+    variant = [0] * len(subjects)
+    pending = [i for i, s in enumerate(subjects) if s is not None]
+    while pending:
+        proposals: dict[int, str] = {}
+        for i in pending:
+            subject = subjects[i]
+            assert subject is not None
+            try:
+                if variant[i] >= scheme.variants_for(subject):
+                    result[i] = Unassigned("id_space_exhausted")
+                    continue
+                proposals[i] = scheme.propose(subject, variant[i])
+            except InvalidIdError as exc:
+                result[i] = Unassigned(f"id_{exc.code}")
+        in_register = taken(set(proposals.values()) - used) if proposals else set()
+        pending = []
+        for i, proposal in proposals.items():
+            if proposal in in_register or proposal in used:
+                variant[i] += 1
+                pending.append(i)
+            else:
+                used.add(proposal)
+                result[i] = proposal
+    return result
