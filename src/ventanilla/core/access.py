@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
 
+from ventanilla.core.bulkcopy import copy_rows
 from ventanilla.core.context import current_request_id
 from ventanilla.core.models import (
     AccessKind,
@@ -73,8 +75,10 @@ def log_access(
         )
         entry.entry_hash = _entry_hash(entry)
         entry.save()
-        AccessLogSubject.objects.bulk_create(
-            AccessLogSubject(entry=entry, person_id=s) for s in subjects
+        copy_rows(
+            AccessLogSubject,
+            ("entry_id", "person_id"),
+            [(entry.pk, uuid.UUID(s)) for s in subjects],
         )
         AccessLogHead.objects.filter(id=1).update(
             last_hash=entry.entry_hash, length=head.length + 1

@@ -23,6 +23,7 @@ from typing import Any, Final
 from django.db import connections, models
 from psycopg.types.json import Jsonb
 
+from ventanilla.core.bulkcopy import copy_rows
 from ventanilla.registry.idschemes import IdScheme, IdSubject, InvalidIdError
 from ventanilla.registry.models import Person, PersonStatus
 
@@ -98,22 +99,16 @@ class BulkWriter:
         *,
         staged: bool = False,
     ) -> None:
-        if not rows:
+        if not self.postgres or not staged:
+            copy_rows(model, columns, rows, using=self.using)
             return
-        if not self.postgres:
-            objects = [model(**dict(zip(columns, row, strict=True))) for row in rows]
-            model._default_manager.using(self.using).bulk_create(objects, batch_size=500)
+        if not rows:
             return
         table = model._meta.db_table
         quote = self.connection.ops.quote_name
         column_list = ", ".join(quote(c) for c in columns)
         with self.connection.cursor() as cursor:
             raw = cursor.cursor
-            if not staged:
-                with raw.copy(f"COPY {quote(table)} ({column_list}) FROM STDIN") as copy:
-                    for row in rows:
-                        copy.write_row(row)
-                return
             digest = hashlib.blake2b(column_list.encode(), digest_size=4).hexdigest()
             stage = quote(f"vt_stage_{table}_{digest}")
             cursor.execute(

@@ -1058,9 +1058,15 @@ class _Importer:
         """Write one batch with its rejections and the run's progress, all or nothing; then
         look for duplicates of the persons it added."""
         rejected_rows = {line for line, _e in prepared.rejections}
+        holders: dict[str, list[str]] = {}
         try:
             with transaction.atomic():
                 self.writer.begin_batch()
+                if self.dedupe and prepared.written:
+                    # Read before the batch's own keys are written, so they are not read back.
+                    holders = _register_holders(
+                        sorted({k for _l, _r, _rec, keys in prepared.written for k in keys})
+                    )
                 self.writer.insert(Person, PERSON_COLUMNS, prepared.person_rows, staged=True)
                 self.writer.insert(
                     ParentLink, ("child_id", "parent_id", "kind"), prepared.link_rows, staged=True
@@ -1106,36 +1112,32 @@ class _Importer:
             outcome.skipped += prepared.skipped
             outcome.rejected += len(rejected_rows)
         if self.dedupe and prepared.written:
-            pairs = self.suspected_pairs(prepared.written)
+            pairs = self.suspected_pairs(prepared.written, holders)
             with self.lock:
                 outcome.pairs.extend(pairs)
 
     # -- deduplication -------------------------------------------------------------------
 
-    def suspected_pairs(self, written: Written) -> list[SuspectedPair]:
-        """Pairs within the batch (`dedupe_batch`) and against the rest of the register."""
+    def suspected_pairs(
+        self, written: Written, holders: dict[str, list[str]]
+    ) -> list[SuspectedPair]:
+        """Pairs within the batch (`dedupe_batch`) and against the rest of the register, whose
+        persons sharing a key with the batch are `holders` (see `_register_holders`)."""
         by_id = {rec.id: (line, row) for line, row, rec, _k in written}
         pairs: list[SuspectedPair] = []
         refs = {rec.id: legacy_reference(row.legacy_id) for _l, row, rec, _k in written}
         for a, b, score in dedupe_batch([rec for _l, _r, rec, _k in written]):
             line, row = by_id[a]
             pairs.append(SuspectedPair(line, row.legacy_id, a, b, refs[b], score))
-        # Against the register: persons outside the batch sharing a blocking key.
-        all_keys = sorted({k for _l, _r, _rec, keys in written for k in keys})
-        members: dict[str, list[str]] = {}
-        for key, person_id in _keys_holders(all_keys):
-            pid = str(person_id)
-            if pid not in by_id:
-                members.setdefault(key, []).append(pid)
+        members = {
+            key: [pid for pid in block if pid not in by_id] for key, block in holders.items()
+        }
         wanted: dict[str, list[str]] = {}
         for _l, _r, rec, keys in written:
             found: list[str] = []
             seen: set[str] = set()
             for key in sorted(keys):
-                block = members.get(key, [])
-                if len(block) > MAX_BLOCK_SIZE:
-                    continue
-                for pid in block:
+                for pid in members.get(key, ()):
                     if pid not in seen and len(found) < MAX_CANDIDATES:
                         seen.add(pid)
                         found.append(pid)
@@ -1159,17 +1161,32 @@ class _Importer:
         return pairs
 
 
-def _keys_holders(keys: Sequence[str]) -> Iterator[tuple[str, Any]]:
-    """(key, person id) of every person holding one of `keys`."""
-    if keys and connections["default"].vendor == "postgresql":
-        yield from any_of(
-            "SELECT key, person_id FROM registry_personmatchkey WHERE key = ANY(%s)", keys
+def _register_holders(keys: Sequence[str]) -> dict[str, list[str]]:
+    """Person ids holding each of `keys`, leaving out keys held by more than
+    `MAX_BLOCK_SIZE` persons (too common to tell anyone apart; the scorer skips them)."""
+    holders: dict[str, list[str]] = {}
+    rows: Iterable[tuple[Any, ...]]
+    if not keys:
+        return holders
+    if connections["default"].vendor == "postgresql":
+        # Counted in the database, so the persons of a crowded key never travel.
+        rows = any_of(
+            "SELECT key, person_id FROM (SELECT key, person_id, "  # noqa: S608 - a constant
+            "count(*) OVER (PARTITION BY key) AS holders FROM registry_personmatchkey "
+            f"WHERE key = ANY(%s)) AS k WHERE holders <= {int(MAX_BLOCK_SIZE)}",
+            keys,
         )
-        return
-    for start in range(0, len(keys), 5000):
-        yield from PersonMatchKey.objects.filter(key__in=keys[start : start + 5000]).values_list(
-            "key", "person_id"
+    else:
+        rows = (
+            row
+            for start in range(0, len(keys), 5000)
+            for row in PersonMatchKey.objects.filter(
+                key__in=keys[start : start + 5000]
+            ).values_list("key", "person_id")
         )
+    for key, person_id in rows:
+        holders.setdefault(key, []).append(str(person_id))
+    return {k: v for k, v in holders.items() if len(v) <= MAX_BLOCK_SIZE}
 
 
 def _parent_names(person_ids: Sequence[str]) -> dict[str, tuple[str, str]]:
