@@ -270,8 +270,10 @@ def _transition(
                 )
         except IntegrityError:
             raise Conflict() from None
-        if record.subject_id and str(record.subject_id) not in participants:
-            participants.append(str(record.subject_id))  # a registration just created them
+        if effect is not None:
+            # A registration creates its subject, a correction may name other persons: the
+            # log names everyone concerned before and after the action.
+            participants = sorted(set(participants) | set(_participants(record)))
         log_access(
             actor=actor,
             grant=grant,

@@ -81,6 +81,24 @@ def test_a_correction_keeps_before_and_after_and_overwrites_nothing(
     assert _subject(record).given_names == new_given
 
 
+def test_a_correction_that_names_another_mother_is_logged_for_both_mothers(
+    registrar: User, birth_data: BirthData
+) -> None:
+    old_mother = _subject(_register_birth(registrar, birth_data(0, birth_date="1990-03-04")))
+    new_mother = _subject(_register_birth(registrar, birth_data(2, birth_date="1991-05-06")))
+    record = _register_birth(registrar, birth_data(4, mother=str(old_mother.pk)))
+    services.record_correct(
+        actor=registrar,
+        record_id=record.pk,
+        changes={"mother": str(new_mother.pk)},
+        reason="the wrong mother was chosen",
+    )
+    entry = AccessLogEntry.objects.filter(purpose="record.correct").latest("id")
+    assert {str(old_mother.pk), str(new_mother.pk), str(record.subject_id)} <= set(
+        entry.subject_ids
+    )
+
+
 def test_a_correction_needs_a_reason(registrar: User, birth_data: BirthData) -> None:
     record = _register_birth(registrar, birth_data())
     with pytest.raises(ValidationFailed) as info:
