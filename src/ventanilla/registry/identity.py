@@ -7,6 +7,11 @@ registration is caught by the unique constraint inside a savepoint.
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import hmac
+
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
@@ -19,7 +24,14 @@ BATCH = 10
 
 
 def scheme() -> IdScheme:
-    return get_scheme(current_profile().id_scheme)
+    """The profile's scheme, keyed with this deployment's secret (see `IdScheme.keyed`)."""
+    return get_scheme(current_profile().id_scheme).keyed(_serial_key(settings.SECRET_KEY))
+
+
+@functools.lru_cache(maxsize=4)
+def _serial_key(secret: str) -> bytes:
+    # Derived, not the secret itself, so the ID scheme never holds the signing key.
+    return hmac.new(secret.encode(), b"ventanilla/id-serials", hashlib.sha256).digest()
 
 
 def subject_for(person: Person, *, birth_state: str) -> IdSubject:

@@ -48,6 +48,7 @@ from ventanilla.core.country import current_profile
 from ventanilla.core.jurisdictions import ensure_office
 from ventanilla.core.models import AccessKind, Jurisdiction, JurisdictionLevel
 from ventanilla.core.profiles import CountryProfile
+from ventanilla.registry import identity
 from ventanilla.registry.bulk import (
     PERSON_COLUMNS,
     BulkWriter,
@@ -788,7 +789,7 @@ class _Importer:
         self.profile = profile
         self.writer = BulkWriter()
         self.ctx = ValidationContext.from_database(profile)
-        self.scheme = get_scheme(profile.id_scheme)
+        self.scheme = identity.scheme()
         self.offices: dict[str, int] = dict(
             Jurisdiction.objects.filter(level=JurisdictionLevel.OFFICE).values_list("code", "id")
         )

@@ -87,6 +87,12 @@ class IdScheme(Protocol):
 
     def mask(self, value: str) -> str: ...
 
+    def keyed(self, key: bytes) -> IdScheme:
+        """This scheme with its free choices (such as random-looking serials) derived from
+        `key`, a deployment secret of at most 64 bytes; schemes without such choices return
+        themselves."""
+        ...
+
 
 def compact(value: str) -> str:
     """Fold compatibility forms, drop whitespace and dashes, upper-case."""

@@ -247,6 +247,10 @@ class CurpScheme:
             raise InvalidIdError("invalid_check_digit", "the check digit does not match")
         return DecodedId(birth_date=born, sex=_CODE_TO_SEX[curp[10]], state_code=state)
 
+    def keyed(self, key: bytes) -> CurpScheme:
+        """The CURP leaves nothing to chance (the homonym character is the first free one)."""
+        return self
+
     def mask(self, value: str) -> str:
         """Keep the four name letters and the last two characters: GOMA************07.
 

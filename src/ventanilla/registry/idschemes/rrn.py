@@ -6,7 +6,10 @@ five serial digits; C the check digit, (11 - weighted sum mod 11) mod 10.
 
 Since October 2020 the digits after G are issued at random. We map a variant
 to a serial through a keyed permutation, so serials look random but two
-variants of the same birth date and G never collide.
+variants of the same birth date and G never collide. The permutation's key
+mixes the first seven digits with a deployment secret (`serial_key`, see
+`registry.identity.scheme`), so the serials cannot be predicted from the birth
+date alone.
 
 Serials are limited to 00000-96999: python-stdnum rejects 97-99 in digits
 8-9, which before 2020 held a region code. Hence 97 000 variants, not 100 000.
@@ -64,9 +67,11 @@ def _round_value(key: bytes, round_no: int, right: int) -> int:
     return int.from_bytes(digest, "big") % _HALF
 
 
-def _serial(prefix: str, variant: int) -> int:
-    """A bijection of range(_SERIALS) keyed on the first seven digits."""
-    key = hashlib.blake2b(_KEY_DOMAIN + prefix.encode("ascii"), digest_size=32).digest()
+def _serial(prefix: str, variant: int, serial_key: bytes = b"") -> int:
+    """A bijection of range(_SERIALS) keyed on the first seven digits and `serial_key`."""
+    key = hashlib.blake2b(
+        _KEY_DOMAIN + prefix.encode("ascii"), digest_size=32, key=serial_key
+    ).digest()
     value = variant
     while True:
         left, right = divmod(value, _HALF)
@@ -86,8 +91,14 @@ class RrnScheme:
     label: str = "주민등록번호 (RRN)"
     max_variants: int = _SERIALS
 
-    def __init__(self, *, strict: bool = True) -> None:
+    def __init__(self, *, strict: bool = True, serial_key: bytes = b"") -> None:
+        if len(serial_key) > 64:
+            raise ValueError("serial_key holds at most 64 bytes")
         self.strict = strict
+        self.serial_key = serial_key
+
+    def keyed(self, key: bytes) -> RrnScheme:
+        return RrnScheme(strict=self.strict, serial_key=key)
 
     def variants_for(self, subject: IdSubject) -> int:
         return _SERIALS
@@ -106,7 +117,7 @@ class RrnScheme:
                 "unsupported_date", "RRNs encode births 1800-2099 (foreigners 1900-2099)"
             )
         prefix = f"{born.year % 100:02d}{born.month:02d}{born.day:02d}{digit}"
-        first12 = f"{prefix}{_serial(prefix, variant):05d}"
+        first12 = f"{prefix}{_serial(prefix, variant, self.serial_key):05d}"
         return first12 + _check_digit(first12)
 
     def is_valid(self, value: str) -> bool:

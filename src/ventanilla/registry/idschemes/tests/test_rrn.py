@@ -79,6 +79,26 @@ def test_whole_serial_space_is_a_permutation() -> None:
         SCHEME.propose(person, -1)
 
 
+@SETTINGS
+@given(rrn_subjects(), st.binary(min_size=16, max_size=64), st.binary(min_size=16, max_size=64))
+def test_serials_depend_on_the_deployment_key(person: IdSubject, key: bytes, other: bytes) -> None:
+    # Without the key the serial of a birth date cannot be guessed; with it nothing else changes.
+    keyed = SCHEME.keyed(key)
+    mine = [keyed.propose(person, v) for v in range(40)]
+    assert len(set(mine)) == 40
+    assert all(
+        stdnum_rrn.is_valid(r) and keyed.decode(r).birth_date == person.birth_date for r in mine
+    )
+    if key != other:
+        assert mine != [SCHEME.keyed(other).propose(person, v) for v in range(40)]
+    assert mine == [RrnScheme(serial_key=key).propose(person, v) for v in range(40)]
+
+
+def test_a_serial_key_longer_than_blake2b_allows_is_refused() -> None:
+    with pytest.raises(ValueError, match="64 bytes"):
+        RrnScheme(serial_key=b"k" * 65)
+
+
 @pytest.mark.parametrize(
     ("bad", "code"),
     [

@@ -45,7 +45,7 @@ from ventanilla.core.errors import DomainError
 from ventanilla.core.jurisdictions import ensure_country, ensure_office, import_municipalities
 from ventanilla.core.models import Jurisdiction, JurisdictionLevel, Role, RoleAssignment, User
 from ventanilla.core.profiles import CountryProfile, demo_municipalities
-from ventanilla.registry import services
+from ventanilla.registry import identity, services
 from ventanilla.registry.bulk import (
     PERSON_COLUMNS,
     BulkWriter,
@@ -54,7 +54,7 @@ from ventanilla.registry.bulk import (
     allocate_national_ids,
     taken_national_ids,
 )
-from ventanilla.registry.idschemes import IdSubject, get_scheme
+from ventanilla.registry.idschemes import IdSubject
 from ventanilla.registry.matching import MatchRecord, blocking_keys
 from ventanilla.registry.models import (
     ParentKind,
@@ -250,7 +250,7 @@ class _Writer:
         self.profile = profile
         self.places = places
         self.seed = seed
-        self.scheme = get_scheme(profile.id_scheme)
+        self.scheme = identity.scheme()
         self.bulk = BulkWriter()
         self.pipeline = pipeline
         self.persons: list[SyntheticPerson] = []
