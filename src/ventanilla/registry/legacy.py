@@ -34,7 +34,7 @@ from collections import deque
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO, Final
+from typing import TYPE_CHECKING, Any, BinaryIO, Final
 
 from django.db import IntegrityError, connections, transaction
 from django.db.models import F
@@ -81,13 +81,20 @@ from ventanilla.registry.models import (
 )
 from ventanilla.registry.people import search_name
 
+if TYPE_CHECKING:
+    from ventanilla.registry.legacy_events import EventBatch, EventRow
+
 logger = logging.getLogger(__name__)
 
 __all__ = [
+    "ADOPTION_COLUMNS",
     "BIRTH_COLUMNS",
     "DEATH_COLUMNS",
+    "DIVORCE_COLUMNS",
     "LAYOUTS",
+    "MARRIAGE_COLUMNS",
     "MAX_ROW_BYTES",
+    "RECOGNITION_COLUMNS",
     "BirthRow",
     "BulkWriter",
     "DeathRow",
@@ -137,9 +144,60 @@ DEATH_COLUMNS: Final = (
     "registered_on",
     "office_code",
 )
-#: Column layout of each supported event type (marriages, divorces, recognitions and
-#: adoptions are not supported yet; see docs/legacy-import.md).
-LAYOUTS: Final[dict[str, tuple[str, ...]]] = {"birth": BIRTH_COLUMNS, "death": DEATH_COLUMNS}
+# Marriages, divorces, recognitions and adoptions are checked and written by
+# `registry.legacy_events`; a column named like a form field holds that field.
+MARRIAGE_COLUMNS: Final = (
+    "legacy_id",
+    "spouse_a_legacy_id",
+    "spouse_b_legacy_id",
+    "marriage_date",
+    "marriage_state",
+    "marriage_municipality",
+    "property_regime",
+    "registered_on",
+    "office_code",
+)
+DIVORCE_COLUMNS: Final = (
+    "legacy_id",
+    "marriage_legacy_id",
+    "divorce_date",
+    "divorce_kind",
+    "court_order_number",
+    "divorce_municipality",
+    "registered_on",
+    "office_code",
+)
+RECOGNITION_COLUMNS: Final = (
+    "legacy_id",
+    "child_legacy_id",
+    "parent_legacy_id",
+    "recognition_date",
+    "recognition_kind",
+    "recognition_municipality",
+    "registered_on",
+    "office_code",
+)
+ADOPTION_COLUMNS: Final = (
+    "legacy_id",
+    "child_legacy_id",
+    "parent_a_legacy_id",
+    "parent_b_legacy_id",
+    "adoption_date",
+    "adoption_kind",
+    "court_order_number",
+    "adoption_municipality",
+    "registered_on",
+    "office_code",
+)
+#: Column layout of each event type (see docs/legacy-import.md).
+LAYOUTS: Final[dict[str, tuple[str, ...]]] = {
+    "birth": BIRTH_COLUMNS,
+    "death": DEATH_COLUMNS,
+    "marriage": MARRIAGE_COLUMNS,
+    "divorce": DIVORCE_COLUMNS,
+    "recognition": RECOGNITION_COLUMNS,
+    "adoption": ADOPTION_COLUMNS,
+}
 
 MAX_ROW_BYTES: Final = 8 * 1024
 KEPT_OVERSIZED: Final = 64 * 1024  # an oversized row is kept up to this, to name its field
@@ -205,6 +263,21 @@ MESSAGES: Final[dict[str, Promise]] = {
     "row_too_large": _("The row is larger than 8 KiB."),
     "csv_format": _("The row is not valid CSV (check the quotes)."),
     "id_space_exhausted": _("Every national ID for these data is taken."),
+    # Marriages, divorces, recognitions and adoptions (`registry.legacy_events`).
+    "not_in_profile": _("This country's records have no such field; leave it empty."),
+    "same_person": _("The same person cannot appear twice in one record."),
+    "born_after_event": _("This person was not born yet on the date of the event."),
+    "died_before_event": _("A person named in this row had died before the date of the event."),
+    "under_marriage_age": _("This person is under the minimum age to marry."),
+    "already_married": _("This person is already married on this date."),
+    "overlapping_marriage": _(
+        "This person married someone else later, while this marriage would still be open."
+    ),
+    "unknown_marriage": _("No imported marriage has this legacy ID."),
+    "marriage_revoked": _("The registration of this marriage was revoked."),
+    "divorce_before_marriage": _("The divorce date is before the date of the marriage."),
+    "already_divorced": _("This marriage was already dissolved on another date."),
+    "link_exists": _("This person is already this child's parent by another record of this kind."),
 }
 _ID_ERROR: Final = _("The national ID cannot be formed from these data.")
 
@@ -588,11 +661,15 @@ _VALIDATORS: Final[dict[str, Callable[[dict[str, str], ValidationContext], Any]]
 
 def validate_row(
     event_type: str, cells: Sequence[str], ctx: ValidationContext
-) -> BirthRow | DeathRow | list[RowError]:
+) -> BirthRow | DeathRow | EventRow | list[RowError]:
     """Validate the cells of one row in the documented column order. Never raises."""
     columns = LAYOUTS[event_type]
     if len(cells) != len(columns):
         return [RowError("", "column_count")]
+    if event_type not in _VALIDATORS:
+        from ventanilla.registry.legacy_events import validate_event_row  # it imports this module
+
+        return validate_event_row(event_type, dict(zip(columns, cells, strict=True)), ctx)
     result: BirthRow | DeathRow | list[RowError] = _VALIDATORS[event_type](
         dict(zip(columns, cells, strict=True)), ctx
     )
@@ -664,7 +741,7 @@ class ImportOutcome:
 
 @dataclass(slots=True)
 class _Batch:
-    rows: list[tuple[int, BirthRow | DeathRow]] = field(default_factory=list)
+    rows: list[tuple[int, BirthRow | DeathRow | EventRow]] = field(default_factory=list)
     rejections: list[tuple[int, RowError]] = field(default_factory=list)
     size: int = 0
 
@@ -761,9 +838,13 @@ class _Prepared:
     # What later batches must know before this one is committed.
     accepted: dict[str, tuple[BirthRow, uuid.UUID]] = field(default_factory=dict)
     national_ids: set[str] = field(default_factory=set)
+    # Marriages, divorces, recognitions and adoptions (`registry.legacy_events`).
+    events: EventBatch | None = None
 
     @property
     def imported(self) -> int:
+        if self.events is not None:
+            return self.events.imported
         return len(self.person_rows) or len(self.deaths)
 
 
@@ -835,8 +916,12 @@ class _Importer:
         prepared = _Prepared(size=batch.size, rejections=list(batch.rejections))
         if self.event_type == "birth":
             self._births(batch, prepared)
-        else:
+        elif self.event_type == "death":
             self._deaths(batch, prepared)
+        else:
+            from ventanilla.registry.legacy_events import prepare_events  # it imports this module
+
+            prepared.events = prepare_events(self, batch.rows, prepared)
         return prepared
 
     def _births(self, batch: _Batch, out: _Prepared) -> None:
@@ -1076,6 +1161,8 @@ class _Importer:
                     PersonMatchKey, ("key", "person_id"), prepared.key_rows, staged=True
                 )
                 self.writer.update_deaths(prepared.deaths)
+                if prepared.events is not None:
+                    prepared.events.write(self.writer)  # with its own access-log entry
                 ImportRejection.objects.bulk_create(
                     [
                         ImportRejection(

@@ -168,10 +168,25 @@ class VitalRecord(models.Model):
     registered_at = models.DateTimeField(null=True, blank=True)
     late = models.BooleanField(default=False)
     duplicates_pending = models.BooleanField(default=False)
+    # A database default too: bulk writers (COPY) that do not list the column still work.
+    source_reference = models.CharField(
+        max_length=80,
+        blank=True,
+        default="",
+        db_default="",
+        db_comment="Legacy register record, for idempotent imports",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(
+                fields=["source_reference"],
+                condition=~Q(source_reference=""),
+                name="unique_record_source_reference",
+            ),
+        ]
         indexes: ClassVar = [
             models.Index(fields=["status", "office"]),
             models.Index(fields=["event_type", "registered_at"]),

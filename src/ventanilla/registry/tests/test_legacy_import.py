@@ -418,8 +418,10 @@ def test_a_wrong_header_or_an_unsupported_event_stops_before_anything(
     path.write_text("id,name\n1,Ana\n", encoding="utf-8")
     with pytest.raises(CommandError, match="header"):
         call_command("import_legacy", str(path), "--event-type", "birth")
-    with pytest.raises(CommandError, match="not supported"):
+    with pytest.raises(CommandError, match="header"):
         call_command("import_legacy", str(path), "--event-type", "marriage")
+    with pytest.raises(legacy.LegacyFormatError, match="not supported"):
+        import_legacy_file(path, "baptism")
     assert not Person.objects.exists()
 
 

@@ -2,6 +2,9 @@
 
 ``import_legacy FILE --event-type birth [--batch 5000] [--report PATH] [--stop-after N]``
 
+Event types: birth, death, marriage, divorce, recognition and adoption; import births first
+(the other rows name persons by the legacy ID of their birth), see the documented order.
+
 Safe to run again: a finished file imports nothing, an interrupted one continues after its
 last committed batch, and rows already in the register are skipped.
 """
@@ -29,7 +32,10 @@ SHOWN = 20
 
 
 class Command(BaseCommand):
-    help = "Import a legacy CSV file of birth or death records into the register."
+    help = (
+        "Import a legacy CSV file of birth, death, marriage, divorce, recognition or adoption "
+        "records into the register."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path)
