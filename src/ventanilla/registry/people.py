@@ -167,9 +167,13 @@ def check_event_against_register(record: VitalRecord) -> list[str]:
 
 
 def _open_union(person: Person) -> Union | None:
-    return Union.objects.filter(
-        Q(spouse_a=person) | Q(spouse_b=person), dissolved_on__isnull=True
-    ).first()
+    """The person's marriage that still binds: neither dissolved nor ended by a death."""
+    return (
+        Union.objects.filter(Q(spouse_a=person) | Q(spouse_b=person), dissolved_on__isnull=True)
+        .exclude(spouse_a__status=PersonStatus.DECEASED)
+        .exclude(spouse_b__status=PersonStatus.DECEASED)
+        .first()
+    )
 
 
 def _union_between(a: Person, b: Person) -> Union | None:
@@ -343,7 +347,10 @@ def revoke_registration(record: VitalRecord) -> dict[str, Any]:
             status=PersonStatus.ALIVE, death_date=None
         )
     elif record.event_type == "marriage":
-        Union.objects.filter(marriage_record=record).update(dissolved_on=record.event_date)
+        # A union already ended by a divorce keeps the divorce's date.
+        Union.objects.filter(marriage_record=record, dissolved_on__isnull=True).update(
+            dissolved_on=record.event_date
+        )
     return {}
 
 
@@ -354,6 +361,18 @@ def reinstate_registration(record: VitalRecord) -> dict[str, Any]:
         Person.objects.filter(pk=record.subject_id).update(
             status=PersonStatus.DECEASED, death_date=_date(record.data, "death_date")
         )
+    elif record.event_type == "marriage":
+        union = Union.objects.filter(marriage_record=record, divorce_record__isnull=True).first()
+        if union is not None:
+            for field, spouse in (("spouse_a", union.spouse_a), ("spouse_b", union.spouse_b)):
+                if _open_union(spouse) is not None:
+                    raise _fail(
+                        field,
+                        _("This person has married again since; the marriage cannot return."),
+                        code="already_married",
+                    )
+            union.dissolved_on = None
+            union.save(update_fields=["dissolved_on"])
     return {}
 
 

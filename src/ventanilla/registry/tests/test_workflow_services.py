@@ -23,6 +23,46 @@ def _register_birth(actor: User, data: dict[str, Any]) -> VitalRecord:
     return services.record_register(actor=actor, record_id=record.pk)
 
 
+def _event_data(profile: Any, event_type: str, known: dict[str, Any]) -> dict[str, Any]:
+    """`known` plus the first choice of every other required choice field of the form."""
+    data = dict(known)
+    for field in profile.event_type(event_type).fields:
+        if field.name not in data and field.required and field.type == "choice":
+            data[field.name] = field.choices[0]
+    return data
+
+
+def _register(actor: User, profile: Any, event_type: str, known: dict[str, Any]) -> VitalRecord:
+    record = services.record_declare(
+        actor=actor, event_type=event_type, data=_event_data(profile, event_type, known)
+    )
+    return services.record_register(actor=actor, record_id=record.pk)
+
+
+def _adults(registrar: User, birth_data: BirthData, count: int) -> list[Person]:
+    return [
+        _subject(_register_birth(registrar, birth_data(i, birth_date=f"19{70 + i}-03-0{i + 1}")))
+        for i in range(count)
+    ]
+
+
+def _marry(
+    registrar: User, profile: Any, place: dict[str, Any], a: Person, b: Person, on: str
+) -> VitalRecord:
+    return _register(
+        registrar,
+        profile,
+        "marriage",
+        {
+            "spouse_a": str(a.pk),
+            "spouse_b": str(b.pk),
+            "marriage_date": on,
+            "marriage_state": place["birth_state"],
+            "marriage_municipality": place["birth_municipality"],
+        },
+    )
+
+
 def _subject(record: VitalRecord) -> Person:
     assert record.subject_id is not None
     return Person.objects.get(pk=record.subject_id)
@@ -97,6 +137,47 @@ def test_a_correction_that_names_another_mother_is_logged_for_both_mothers(
     assert {str(old_mother.pk), str(new_mother.pk), str(record.subject_id)} <= set(
         entry.subject_ids
     )
+
+
+def test_a_widow_may_marry_again(registrar: User, birth_data: BirthData, profile: Any) -> None:
+    place = birth_data()
+    widow, late_husband, new_husband = _adults(registrar, birth_data, 3)
+    _marry(registrar, profile, place, widow, late_husband, "2005-06-07")
+    with pytest.raises(ValidationFailed) as info:
+        _marry(registrar, profile, place, widow, new_husband, "2016-01-02")
+    assert info.value.code == "already_married"
+    _register(
+        registrar,
+        profile,
+        "death",
+        {
+            "deceased": str(late_husband.pk),
+            "death_date": "2015-09-10",
+            "death_state": place["birth_state"],
+            "death_municipality": place["birth_municipality"],
+        },
+    )
+    record = _marry(registrar, profile, place, widow, new_husband, "2020-01-02")
+    assert record.status == "registered"
+
+
+def test_a_reinstated_marriage_binds_again_unless_a_spouse_remarried(
+    office_head: User, registrar: User, birth_data: BirthData, profile: Any
+) -> None:
+    place = birth_data()
+    a, b, c, d = _adults(registrar, birth_data, 4)
+    first = _marry(registrar, profile, place, a, b, "2001-02-03")
+    services.record_revoke(actor=office_head, record_id=first.pk, reason="court order")
+    services.record_reinstate(actor=office_head, record_id=first.pk, reason="appeal")
+    with pytest.raises(ValidationFailed) as info:
+        _marry(registrar, profile, place, a, c, "2010-01-01")
+    assert info.value.code == "already_married"
+    services.record_revoke(actor=office_head, record_id=first.pk, reason="court order")
+    _marry(registrar, profile, place, b, d, "2012-05-05")
+    with pytest.raises(ValidationFailed) as refused:
+        services.record_reinstate(actor=office_head, record_id=first.pk, reason="appeal")
+    assert refused.value.code == "already_married"
+    assert VitalRecord.objects.get(pk=first.pk).status == "revoked"
 
 
 def test_a_correction_needs_a_reason(registrar: User, birth_data: BirthData) -> None:
