@@ -46,6 +46,14 @@ def setup(name: str) -> str:
     from django.db import connection
 
     call_command("migrate", verbosity=0)
+    if connection.vendor == "postgresql":
+        # Figures depend on the server's memory settings: print them with the figures.
+        with connection.cursor() as cursor:
+            shown = []
+            for name in ("server_version", "shared_buffers", "max_wal_size", "work_mem"):
+                cursor.execute(f"SHOW {name}")
+                shown.append(f"{name}={cursor.fetchone()[0]}")
+        line("postgresql", ", ".join(shown))
     return connection.vendor
 
 
