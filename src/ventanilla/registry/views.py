@@ -534,6 +534,11 @@ def record_action(
     page_action = PAGE_ACTIONS.get(action)
     if page_action is None or action == "correct":
         raise Http404
+    if request.method == "GET":
+        # The form is only for those who may send it, about a record that exists.
+        selectors.require_record_action(
+            actor=actor, record_id=record_id, action=page_action.permission
+        )
     form = ActionForm(
         request.POST if request.method == "POST" else None,
         reason_required=page_action.needs_reason,

@@ -276,6 +276,18 @@ def test_another_office_s_registrar_gets_403(
 
 def test_a_missing_record_is_404(registrar: User) -> None:
     assert signed_in(registrar).get(f"/office/records/{uuid.uuid4()}/").status_code == 404
+    assert signed_in(registrar).get(f"/office/records/{uuid.uuid4()}/reject/").status_code == 404
+
+
+def test_an_action_form_is_refused_to_another_office_and_to_an_agent(
+    registrar: User, registrar_b: User, agent: User, birth_data: BirthData
+) -> None:
+    record = services.record_declare(actor=registrar, event_type="birth", data=birth_data())
+    assert signed_in(registrar_b).get(f"/office/records/{record.pk}/reject/").status_code == 403
+    assert signed_in(agent).get(f"/office/records/{record.pk}/register/").status_code == 403
+    assert signed_in(registrar).get(f"/office/records/{record.pk}/reject/").status_code == 200
+    refusals = AccessLogEntry.objects.filter(kind="denied", actor__in=[registrar_b, agent])
+    assert refusals.count() == 2
 
 
 def test_registering_redirects_to_the_record_with_its_number(
