@@ -60,6 +60,7 @@ from ventanilla.registry.models import (
     Union,
     VitalRecord,
 )
+from ventanilla.registry.people import adoption_ends_prior_parentage, end_prior_parentage
 
 __all__ = [
     "EVENT_TYPES",
@@ -671,6 +672,16 @@ class EventBatch:
             LINK_COLUMNS,
             [(child, parent, kind.value, by_pair[(child, parent)]) for child, parent in self.links],
         )
+        if self.event_type == "adoption":
+            # As registering online does: in file order, so a later adoption ends an earlier one.
+            for r in self.records:
+                if adoption_ends_prior_parentage(r.data):
+                    end_prior_parentage(
+                        record_id=r.id,
+                        child_id=r.subject_id,
+                        adopters=[p for p, role in r.participants if role == "parent"],
+                        on=r.event_date,
+                    )
         # Every person concerned can see, like any other change, that the record arrived.
         log_access(
             actor=None,

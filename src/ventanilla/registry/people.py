@@ -182,6 +182,37 @@ def _union_between(a: Person, b: Person) -> Union | None:
     ).first()
 
 
+def adoption_ends_prior_parentage(data: dict[str, Any]) -> bool:
+    """Whether an adoption with these form data ends the child's earlier parentage."""
+    rules = current_profile().registration
+    return rules.adoption_ends_prior_parentage(str(data.get("adoption_kind", "")))
+
+
+def end_prior_parentage(
+    *, record_id: uuid.UUID, child_id: uuid.UUID, adopters: Iterable[uuid.UUID], on: dt.date
+) -> list[str]:
+    """End, by the adoption `record_id`, the child's parent links other than to the adopters
+    and to a parent married to an adopter on the adoption date (a step-parent adoption
+    keeps that parent). Returns the ids of the parents whose link it ended."""
+    adopter_ids = set(adopters)
+    spouses_of_adopters = {
+        spouse
+        for a, b in Union.objects.filter(
+            Q(spouse_a_id__in=adopter_ids) | Q(spouse_b_id__in=adopter_ids),
+            married_on__lte=on,
+        )
+        .filter(Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=on))
+        .values_list("spouse_a_id", "spouse_b_id")
+        for spouse in (a, b)
+    }
+    ending = ParentLink.objects.filter(child_id=child_id, ended_by__isnull=True).exclude(
+        parent_id__in=adopter_ids | spouses_of_adopters
+    )
+    ended = sorted({str(pid) for pid in ending.values_list("parent_id", flat=True)})
+    ending.update(ended_by_id=record_id)
+    return ended
+
+
 def municipality(code: str | None) -> Jurisdiction | None:
     if not code:
         return None
@@ -296,7 +327,17 @@ def apply_registration(record: VitalRecord) -> dict[str, Any]:
                 child=adopted, parent=parent, kind=link_kind, defaults={"record": record}
             )
             linked.append(str(parent.pk))
-    return {"child": str(adopted.pk), "parents": linked}
+    effect: dict[str, Any] = {"child": str(adopted.pk), "parents": linked}
+    if kind == "adoption" and adoption_ends_prior_parentage(data):
+        adopted_on = _date(data, "adoption_date")
+        assert adopted_on is not None  # a required field
+        effect["ended_parents"] = end_prior_parentage(
+            record_id=record.pk,
+            child_id=adopted.pk,
+            adopters=[uuid.UUID(p) for p in linked],
+            on=adopted_on,
+        )
+    return effect
 
 
 def _parent_fields(kind: str) -> tuple[str, ...]:
@@ -346,6 +387,10 @@ def revoke_registration(record: VitalRecord) -> dict[str, Any]:
         Person.objects.filter(pk=record.subject_id).update(
             status=PersonStatus.ALIVE, death_date=None
         )
+    elif record.event_type in ("recognition", "adoption"):
+        # Its own links end with it; the links it had ended come back.
+        ParentLink.objects.filter(ended_by=record).exclude(record=record).update(ended_by=None)
+        ParentLink.objects.filter(record=record, ended_by__isnull=True).update(ended_by=record)
     elif record.event_type == "marriage":
         # A union already ended by a divorce keeps the divorce's date.
         Union.objects.filter(marriage_record=record, dissolved_on__isnull=True).update(
@@ -361,6 +406,19 @@ def reinstate_registration(record: VitalRecord) -> dict[str, Any]:
         Person.objects.filter(pk=record.subject_id).update(
             status=PersonStatus.DECEASED, death_date=_date(record.data, "death_date")
         )
+    elif record.event_type in ("recognition", "adoption"):
+        ParentLink.objects.filter(record=record, ended_by=record).update(ended_by=None)
+        if record.event_type == "adoption" and adoption_ends_prior_parentage(record.data):
+            adopted_on = _date(record.data, "adoption_date")
+            assert adopted_on is not None and record.subject_id is not None
+            end_prior_parentage(
+                record_id=record.pk,
+                child_id=record.subject_id,
+                adopters=ParentLink.objects.filter(record=record).values_list(
+                    "parent_id", flat=True
+                ),
+                on=adopted_on,
+            )
     elif record.event_type == "marriage":
         union = Union.objects.filter(marriage_record=record, divorce_record__isnull=True).first()
         if union is not None:

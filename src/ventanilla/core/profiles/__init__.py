@@ -215,6 +215,12 @@ class RegistrationRules:
     legal_basis: dict[str, str] = field(hash=False)
     birth_timely_months: int | None = None
     death_timely_months: int | None = None
+    #: Adoption kinds (values of the form's ``adoption_kind``; ``"*"`` for every adoption)
+    #: that end the child's earlier parentage, save a parent married to an adopter.
+    adoption_ending_kinds: tuple[str, ...] = ()
+
+    def adoption_ends_prior_parentage(self, adoption_kind: str) -> bool:
+        return "*" in self.adoption_ending_kinds or adoption_kind in self.adoption_ending_kinds
 
     def birth_deadline(self, birth_date: date) -> date:
         """The last day on which a birth registration is still timely."""
@@ -552,7 +558,7 @@ def _build_registration(t: _Table) -> RegistrationRules:
         "birth_timely_days", "birth_timely_months", "late_birth_registration_allowed",
         "late_registration_flag", "death_timely_days", "death_timely_months",
         "death_period_statutory", "min_mother_age_warning", "min_marriage_age",
-        "age_of_majority", "legal_basis",
+        "age_of_majority", "adoption_ends_prior_parentage", "legal_basis",
     )  # fmt: skip
     rules = RegistrationRules(
         birth_timely_days=t.integer("birth_timely_days"),
@@ -566,6 +572,7 @@ def _build_registration(t: _Table) -> RegistrationRules:
         min_marriage_age=t.integer("min_marriage_age"),
         age_of_majority=t.integer("age_of_majority"),
         legal_basis=t.text_map("legal_basis"),
+        adoption_ending_kinds=t.texts("adoption_ends_prior_parentage", ()),
     )
     for key in ("birth_timely_days", "death_timely_days", "min_marriage_age", "age_of_majority"):
         if t.integer(key) <= 0:

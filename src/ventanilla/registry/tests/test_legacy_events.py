@@ -826,3 +826,21 @@ def test_choice_codes_are_read_whatever_their_case(profile: CountryProfile) -> N
     row = validate_row("recognition", [cells[c] for c in RECOGNITION_COLUMNS], ctx)
     assert isinstance(row, RecognitionRow)
     assert row.recognition_kind == "judicial"
+
+
+def test_an_imported_full_adoption_ends_the_earlier_parentage_as_online(
+    profile: CountryProfile, register: None, tmp_path: Path
+) -> None:
+    kind = "full" if profile.code == "kr" else ""
+    rows: list[Row | bytes] = [
+        _adoption(profile, "H-1", "K", "P", "", "2015-01-01", adoption_kind=kind)
+    ]
+    outcome = _import(tmp_path, "h.csv", "adoption", rows)
+    assert outcome.imported == 1
+    record = _record("adoption", "H-1")
+    child = _person("K")
+    in_force = {
+        (link.parent_id, link.kind): link.ended_by_id
+        for link in ParentLink.objects.filter(child=child)
+    }
+    assert in_force == {(_person("A").pk, "birth"): record.pk, (_person("P").pk, "adoption"): None}

@@ -13,7 +13,7 @@ from ventanilla.core.models import AccessKind, AccessLogEntry, User
 from ventanilla.core.workflow import TransitionNotAllowed
 from ventanilla.registry import services
 from ventanilla.registry.idschemes import get_scheme
-from ventanilla.registry.models import Person, RecordAction, VitalRecord
+from ventanilla.registry.models import ParentLink, Person, RecordAction, VitalRecord
 
 BirthData = Callable[..., dict[str, Any]]
 
@@ -178,6 +178,61 @@ def test_a_reinstated_marriage_binds_again_unless_a_spouse_remarried(
         services.record_reinstate(actor=office_head, record_id=first.pk, reason="appeal")
     assert refused.value.code == "already_married"
     assert VitalRecord.objects.get(pk=first.pk).status == "revoked"
+
+
+def _adopt(registrar: User, profile: Any, child: Person, adopter: Person, kind: str) -> VitalRecord:
+    known: dict[str, Any] = {
+        "child": str(child.pk),
+        "adoptive_parent_a": str(adopter.pk),
+        "adoption_date": "2016-04-05",
+        "court_order_number": "123/2016",
+    }
+    if profile.code == "kr":
+        known["adoption_kind"] = kind
+    return _register(registrar, profile, "adoption", known)
+
+
+def _links(child: Person) -> dict[str, bool]:
+    """Parent id -> whether the link is in force."""
+    return {
+        str(link.parent_id): link.ended_by_id is None
+        for link in ParentLink.objects.filter(child=child)
+    }
+
+
+def test_a_full_adoption_by_a_step_father_ends_only_the_other_parent(
+    office_head: User, registrar: User, birth_data: BirthData, profile: Any
+) -> None:
+    place = birth_data()
+    mother, father, step_father = _adults(registrar, birth_data, 3)
+    child = _subject(
+        _register_birth(
+            registrar,
+            birth_data(5, birth_date="2010-01-02", mother=str(mother.pk), father=str(father.pk)),
+        )
+    )
+    _marry(registrar, profile, place, mother, step_father, "2014-02-03")
+    adoption = _adopt(registrar, profile, child, step_father, "full")
+    assert _links(child) == {str(mother.pk): True, str(father.pk): False, str(step_father.pk): True}
+    last = adoption.actions.order_by("-seq").first()
+    assert last is not None and last.payload["ended_parents"] == [str(father.pk)]
+    services.record_revoke(actor=office_head, record_id=adoption.pk, reason="annulled")
+    assert _links(child) == {str(mother.pk): True, str(father.pk): True, str(step_father.pk): False}
+    services.record_reinstate(actor=office_head, record_id=adoption.pk, reason="appeal")
+    assert _links(child) == {str(mother.pk): True, str(father.pk): False, str(step_father.pk): True}
+
+
+def test_a_general_adoption_in_korea_keeps_the_birth_parents(
+    registrar: User, birth_data: BirthData, profile: Any
+) -> None:
+    if profile.code != "kr":
+        pytest.skip("only Korea's law has a general adoption that keeps the birth family")
+    mother, adopter = _adults(registrar, birth_data, 2)
+    child = _subject(
+        _register_birth(registrar, birth_data(5, birth_date="2010-01-02", mother=str(mother.pk)))
+    )
+    _adopt(registrar, profile, child, adopter, "general")
+    assert _links(child) == {str(mother.pk): True, str(adopter.pk): True}
 
 
 def test_a_correction_needs_a_reason(registrar: User, birth_data: BirthData) -> None:
