@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import math
 from datetime import timedelta
 
 from django.conf import settings
@@ -15,8 +16,9 @@ from django.contrib.auth import authenticate, login
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from django_otp import devices_for_user, match_token
 from django_otp import login as otp_login
-from django_otp import match_token
 
 from ventanilla.core.errors import DomainError, TooManyRequests
 from ventanilla.core.models import SignInFailure, User
@@ -61,6 +63,31 @@ def _record_failure(username_hash: str, client: str) -> None:
     logger.info("sign-in refused", extra={"event": "sign_in_refused"})
 
 
+def _refuse_while_throttled(user: User) -> None:
+    """After a wrong code the authenticator devices refuse every code for a growing delay;
+    say so, rather than calling a right code wrong (and counting it as a failure)."""
+    waits = []
+    for device in devices_for_user(user, confirmed=True):
+        allowed, details = device.verify_is_allowed()
+        locked_until = (details or {}).get("locked_until")
+        if allowed:
+            return  # one device can still check the code
+        if locked_until is not None:
+            waits.append(locked_until)
+    if waits:
+        seconds = max(1, math.ceil((min(waits) - timezone.now()).total_seconds()))
+        raise TooManyRequests(
+            ngettext(
+                "Wait %(seconds)d second before entering the code again.",
+                "Wait %(seconds)d seconds before entering the code again.",
+                seconds,
+            )
+            % {"seconds": seconds},
+            code="second_factor_throttled",
+            retry_after=seconds,
+        )
+
+
 def sign_in(request: HttpRequest, *, username: str, password: str, token: str = "") -> User:
     """Check credentials and start a session; officials must also give a valid TOTP code."""
     username_hash = _username_hash(username)
@@ -75,6 +102,7 @@ def sign_in(request: HttpRequest, *, username: str, password: str, token: str = 
     if is_official(user):
         if not token:
             raise SecondFactorRequired()
+        _refuse_while_throttled(user)
         device = match_token(user, token.strip())
         if device is None:
             _record_failure(username_hash, client)

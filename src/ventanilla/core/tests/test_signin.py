@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -50,6 +51,24 @@ def test_a_wrong_code_is_refused(client: Client, registrar_with_device: User) ->
     code = (totp(bytes.fromhex(KEY)) + 1) % 1_000_000
     response = _sign_in(client, "registrar_a", "correct-horse-battery", f"{code:06d}")
     assert response.status_code == 401
+
+
+def test_right_after_a_wrong_code_the_official_is_told_to_wait_not_refused(
+    client: Client, registrar_with_device: User
+) -> None:
+    right = totp(bytes.fromhex(KEY))
+    _sign_in(client, "registrar_a", "correct-horse-battery", f"{(right + 1) % 1_000_000:06d}")
+    # As after several wrong codes: the device refuses any code for 2**4 seconds.
+    TOTPDevice.objects.filter(user=registrar_with_device).update(throttling_failure_count=5)
+    response = _sign_in(client, "registrar_a", "correct-horse-battery", f"{right:06d}")
+    assert response.status_code == 429
+    assert re.search(
+        r"Wait 1\d seconds before entering the code again\.", response.content.decode()
+    )
+    assert "_auth_user_id" not in client.session
+    TOTPDevice.objects.filter(user=registrar_with_device).update(throttling_failure_timestamp=None)
+    response = _sign_in(client, "registrar_a", "correct-horse-battery", f"{right:06d}")
+    assert response.status_code == 302
 
 
 def test_a_citizen_signs_in_with_a_password(client: Client, make_user: Any) -> None:
