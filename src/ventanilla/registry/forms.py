@@ -9,6 +9,7 @@ fields here (`add_domain_errors`).
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -273,6 +274,15 @@ def _blank(label: StrOrPromise) -> list[tuple[str, Any]]:
     return [("", label)]
 
 
+class ComposedTextField(forms.CharField):
+    """Text in Unicode NFC before any check, so a name pasted with decomposed letters (Hangul
+    jamo, combining accents) counts its characters as the register stores them."""
+
+    def to_python(self, value: Any) -> str | None:
+        text = super().to_python(value)
+        return unicodedata.normalize("NFC", text) if isinstance(text, str) else text
+
+
 def profile_field(
     spec: FieldSpec,
     *,
@@ -284,7 +294,7 @@ def profile_field(
     label = field_label(spec.name)
     required = spec.required
     if spec.type == "text":
-        return forms.CharField(label=label, required=required, max_length=spec.max_length)
+        return ComposedTextField(label=label, required=required, max_length=spec.max_length)
     if spec.type == "date":
         return forms.DateField(
             label=label, required=required, widget=DateInput(), input_formats=["%Y-%m-%d"]

@@ -602,3 +602,16 @@ def test_the_citizen_sees_records_and_who_read_them(
     assert "registrar_a" in log
     assert "Read your entry in the register" in log
     assert "Registrar" in log
+
+
+def test_a_name_pasted_with_decomposed_letters_is_measured_as_stored() -> None:
+    from unicodedata import normalize
+
+    from ventanilla.registry.forms import ComposedTextField
+
+    field = ComposedTextField(max_length=2)
+    decomposed = normalize("NFD", "민준")  # six jamo, two syllables
+    assert len(decomposed) == 6
+    assert field.clean(decomposed) == "민준"
+    accented = normalize("NFD", "Ñu")
+    assert ComposedTextField(max_length=2).clean(accented) == "Ñu"
