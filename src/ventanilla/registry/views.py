@@ -134,7 +134,9 @@ def error_response(
         "title": _ERROR_TITLES.get(exc.status, gettext_lazy("Something went wrong")),
         "message": error_message(exc),
         "code": exc.code,
-        "record_id": record_id,
+        # Back to the record only where it may be opened (not after a refusal or for a
+        # record that does not exist).
+        "record_id": record_id if exc.status not in (403, 404) else None,
     }
     template = "office/_error_inline.html" if _is_htmx(request) else "office/error.html"
     return render(request, template, context, status=exc.status)
