@@ -1,0 +1,85 @@
+"""Searching the register and a person's history."""
+
+from __future__ import annotations
+
+import uuid
+from typing import TYPE_CHECKING
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_http_methods
+
+from ventanilla.core.errors import ValidationFailed
+from ventanilla.core.models import User
+from ventanilla.core.permissions import (
+    Action,
+    authorise,
+)
+from ventanilla.registry import selectors
+from ventanilla.registry.forms import (
+    SearchForm,
+)
+from ventanilla.registry.models import (
+    Person,
+)
+
+if TYPE_CHECKING:
+    pass
+from ventanilla.registry.views._common import (
+    _format_id,
+    _id_label,
+    _journal_rows,
+    official_page,
+)
+
+# --------------------------------------------------------------------------------------------
+# Search and persons
+# --------------------------------------------------------------------------------------------
+
+
+@official_page
+@require_http_methods(["GET", "POST"])
+def search(request: HttpRequest, actor: User) -> HttpResponse:
+    # Searches are POSTed so national IDs and names never appear in URLs, histories or logs.
+    form = SearchForm(request.POST if request.method == "POST" else None, id_label=_id_label())
+    results: list[Person] | None = None
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.is_valid():
+            criteria = form.cleaned_data
+            try:
+                results = selectors.person_search(
+                    actor=actor,
+                    national_id=str(criteria.get("national_id") or "").strip(),
+                    name=str(criteria.get("name") or "").strip(),
+                    born_from=criteria.get("born_from"),
+                    born_to=criteria.get("born_to"),
+                    place_code=str(criteria.get("place") or ""),
+                )
+            except ValidationFailed as exc:
+                form.add_domain_errors(exc)
+            else:
+                status = 200
+    else:
+        authorise(actor, Action.PERSON_SEARCH, None)
+    rows = [(p, _format_id(p.national_id)) for p in results or []]
+    return render(
+        request,
+        "office/search.html",
+        {"form": form, "results": results, "rows": rows},
+        status=status,
+    )
+
+
+@official_page
+@require_http_methods(["GET"])
+def person(request: HttpRequest, actor: User, person_id: uuid.UUID) -> HttpResponse:
+    detail = selectors.person_detail(actor=actor, person_id=person_id)
+    context = {
+        "detail": detail,
+        "person": detail.person,
+        "national_id": _format_id(detail.person.national_id),
+        "journal": _journal_rows(detail.journal),
+    }
+    return render(request, "office/person.html", context)
