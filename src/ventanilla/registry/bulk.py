@@ -29,6 +29,20 @@ from ventanilla.registry.models import Person, PersonStatus
 
 logger = logging.getLogger(__name__)
 
+#: The columns of a record action row, in the order the bulk writers send them.
+ACTION_COLUMNS: Final = (
+    "record_id",
+    "seq",
+    "action",
+    "actor_role",
+    "at",
+    "request_id",
+    "reason",
+    "status_after",
+    "payload",
+    "office_id",
+)
+
 #: The columns of a person row, in the order the bulk writer sends them.
 PERSON_COLUMNS: Final = (
     "id",

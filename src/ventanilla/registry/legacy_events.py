@@ -35,7 +35,7 @@ from ventanilla.core.jurisdictions import ensure_office
 from ventanilla.core.models import AccessKind, Jurisdiction
 from ventanilla.core.profiles import CountryProfile, FieldSpec, load_profile
 from ventanilla.registry import events
-from ventanilla.registry.bulk import BulkWriter, uuid7
+from ventanilla.registry.bulk import ACTION_COLUMNS, BulkWriter, uuid7
 from ventanilla.registry.legacy import (
     LEGACY_PREFIX,
     MAX_LEGACY_ID,
@@ -545,18 +545,6 @@ RECORD_COLUMNS: Final = (
     "office_id",
     "subject_id",
     "source_reference",
-)
-ACTION_COLUMNS: Final = (
-    "record_id",
-    "seq",
-    "action",
-    "actor_role",
-    "at",
-    "request_id",
-    "reason",
-    "status_after",
-    "payload",
-    "office_id",
 )
 UNION_COLUMNS: Final = (
     "married_on",

@@ -47,6 +47,7 @@ from ventanilla.core.models import Jurisdiction, JurisdictionLevel, Role, RoleAs
 from ventanilla.core.profiles import CountryProfile, demo_municipalities
 from ventanilla.registry import identity, services
 from ventanilla.registry.bulk import (
+    ACTION_COLUMNS,
     PERSON_COLUMNS,
     BulkWriter,
     Unassigned,
@@ -100,18 +101,6 @@ RECORD_COLUMNS: Final = (
     "updated_at",
     "office_id",
     "subject_id",
-)
-ACTION_COLUMNS: Final = (
-    "record_id",
-    "seq",
-    "action",
-    "actor_role",
-    "at",
-    "request_id",
-    "reason",
-    "status_after",
-    "payload",
-    "office_id",
 )
 UNION_COLUMNS: Final = (
     "married_on",
