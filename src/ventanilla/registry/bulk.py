@@ -29,6 +29,25 @@ from ventanilla.registry.models import Person, PersonStatus
 
 logger = logging.getLogger(__name__)
 
+#: The columns of a vital record row, in the order the bulk writers send them.
+RECORD_COLUMNS: Final = (
+    "id",
+    "event_type",
+    "status",
+    "version",
+    "data",
+    "event_date",
+    "registration_number",
+    "registered_at",
+    "late",
+    "duplicates_pending",
+    "created_at",
+    "updated_at",
+    "office_id",
+    "subject_id",
+    "source_reference",
+)
+
 #: The columns of a record action row, in the order the bulk writers send them.
 ACTION_COLUMNS: Final = (
     "record_id",

@@ -35,7 +35,7 @@ from ventanilla.core.jurisdictions import ensure_office
 from ventanilla.core.models import AccessKind, Jurisdiction
 from ventanilla.core.profiles import CountryProfile, FieldSpec, load_profile
 from ventanilla.registry import events
-from ventanilla.registry.bulk import ACTION_COLUMNS, BulkWriter, uuid7
+from ventanilla.registry.bulk import ACTION_COLUMNS, RECORD_COLUMNS, BulkWriter, uuid7
 from ventanilla.registry.legacy import (
     LEGACY_PREFIX,
     MAX_LEGACY_ID,
@@ -529,23 +529,6 @@ class _NewRecord:
     legacy_row: dict[str, str]
 
 
-RECORD_COLUMNS: Final = (
-    "id",
-    "event_type",
-    "status",
-    "version",
-    "data",
-    "event_date",
-    "registration_number",
-    "registered_at",
-    "late",
-    "duplicates_pending",
-    "created_at",
-    "updated_at",
-    "office_id",
-    "subject_id",
-    "source_reference",
-)
 UNION_COLUMNS: Final = (
     "married_on",
     "dissolved_on",

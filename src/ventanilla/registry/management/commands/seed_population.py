@@ -49,6 +49,7 @@ from ventanilla.registry import identity, services
 from ventanilla.registry.bulk import (
     ACTION_COLUMNS,
     PERSON_COLUMNS,
+    RECORD_COLUMNS,
     BulkWriter,
     Unassigned,
     WritePipeline,
@@ -86,22 +87,6 @@ BATCH: Final = 5000
 #: A family never spans more persons than this, so parents are always this close.
 _RECENT: Final = 1000
 
-RECORD_COLUMNS: Final = (
-    "id",
-    "event_type",
-    "status",
-    "version",
-    "data",
-    "event_date",
-    "registration_number",
-    "registered_at",
-    "late",
-    "duplicates_pending",
-    "created_at",
-    "updated_at",
-    "office_id",
-    "subject_id",
-)
 UNION_COLUMNS: Final = (
     "married_on",
     "dissolved_on",
@@ -462,6 +447,7 @@ class _Writer:
                 now,
                 office,
                 spouse_a,
+                "",  # no legacy reference: a synthetic record
             )
         )
         for seq, (action, status) in enumerate(
