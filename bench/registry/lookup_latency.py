@@ -165,7 +165,7 @@ def measure(size: int, probes_count: int) -> float:
             t = time.perf_counter()
             result = candidates_for(probe)
             timings["perturbed"].append((time.perf_counter() - t) * 1000)
-            found += any(str(person.pk) == original for person, _r in result)
+            found += any(person_id == original for person_id, _r in result)
         if i < len(fresh):
             probe_fresh = fresh[i]
             assert isinstance(probe_fresh, MatchRecord)

@@ -1,19 +1,27 @@
 """Duplicate lookup against the register.
 
 Each person's blocking keys live in `PersonMatchKey` (one indexed row per
-key), so a lookup is one `key IN (...)` index probe whatever the size of the
-register; only that small candidate set is scored in Python.
+key), so a lookup is one `key = ANY(...)` index probe whatever the size of the
+register; only that small candidate set is scored in Python. On PostgreSQL the
+probe, the candidates' rows and their parents' names come back from one
+statement, read as plain rows rather than model instances: a lookup costs one
+round trip.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
-from typing import Any
+import uuid
+from collections.abc import Iterable, Sequence
+from typing import Any, Final
 
+from django.db import connections
+
+from ventanilla.registry.bulk import any_of
 from ventanilla.registry.matching import (
     DEFAULT_THRESHOLD,
     MatchRecord,
+    MatchResult,
     blocking_keys,
     compare,
 )
@@ -29,25 +37,151 @@ from ventanilla.registry.models import (
 )
 
 MAX_CANDIDATES = 200
+_CHUNK: Final = 5000
+
+
+def full_name(given: str, first: str, second: str) -> str:
+    """A name as the matcher reads it for parents: given names, then surnames."""
+    return " ".join(p for p in (given, first, second) if p)
 
 
 def _full_name(person: Person | None) -> str:
     if person is None:
         return ""
-    return " ".join(
-        p for p in (person.given_names, person.first_surname, person.second_surname) if p
-    )
+    return full_name(person.given_names, person.first_surname, person.second_surname)
 
 
-def _parents(person_ids: Iterable[Any]) -> dict[str, tuple[str, str]]:
-    """Mother's and father's full names per child, for the persons given."""
+def _on_postgresql() -> bool:
+    return connections["default"].vendor == "postgresql"
+
+
+def parent_names(person_ids: Sequence[str]) -> dict[str, tuple[str, str]]:
+    """Mother's and father's full names per child (birth links, filed by the parent's sex),
+    read as plain rows: much faster than model instances."""
     names: dict[str, list[str]] = {}
-    links = ParentLink.objects.filter(child_id__in=list(person_ids), kind=ParentKind.BIRTH)
-    for link in links.select_related("parent"):
-        parent = link.parent
-        slot = names.setdefault(str(link.child_id), ["", ""])
-        slot[0 if parent.sex == "F" else 1] = _full_name(parent)
+    rows: Iterable[tuple[Any, ...]]
+    if not person_ids:
+        return {}
+    if _on_postgresql():
+        rows = any_of(
+            "SELECT l.child_id, p.sex, p.given_names, p.first_surname, p.second_surname "
+            "FROM registry_parentlink AS l JOIN registry_person AS p ON p.id = l.parent_id "
+            "WHERE l.child_id = ANY(%s::uuid[]) AND l.kind = 'birth'",
+            person_ids,
+        )
+    else:
+        rows = (
+            row
+            for start in range(0, len(person_ids), _CHUNK)
+            for row in ParentLink.objects.filter(
+                child_id__in=person_ids[start : start + _CHUNK], kind=ParentKind.BIRTH
+            ).values_list(
+                "child_id",
+                "parent__sex",
+                "parent__given_names",
+                "parent__first_surname",
+                "parent__second_surname",
+            )
+        )
+    for child, sex, given, first, second in rows:
+        slot = names.setdefault(str(child), ["", ""])
+        slot[0 if sex == "F" else 1] = full_name(given, first, second)
     return {k: (v[0], v[1]) for k, v in names.items()}
+
+
+_MATCH_COLUMNS: Final = (
+    "id",
+    "given_names",
+    "first_surname",
+    "second_surname",
+    "birth_date",
+    "sex",
+    "birth_place__official_code",
+    "source_reference",
+)
+
+
+# On PostgreSQL a person and their birth parents come in one statement: one row per parent.
+_MATCH_ROWS_SQL: Final = (
+    "SELECT p.id, p.given_names, p.first_surname, p.second_surname, p.birth_date, p.sex, "
+    "j.official_code, p.source_reference, q.sex, q.given_names, q.first_surname, "
+    "q.second_surname FROM registry_person AS p "
+    "LEFT JOIN core_jurisdiction AS j ON j.id = p.birth_place_id "
+    "LEFT JOIN registry_parentlink AS l ON l.child_id = p.id AND l.kind = 'birth' "
+    "LEFT JOIN registry_person AS q ON q.id = l.parent_id "
+    "WHERE p.status <> 'void' AND p.id = ANY("
+)
+_BY_IDS: Final = _MATCH_ROWS_SQL + "%s::uuid[])"
+_BY_KEYS: Final = (
+    _MATCH_ROWS_SQL  # noqa: S608 - constants only
+    + "ARRAY(SELECT DISTINCT person_id FROM registry_personmatchkey WHERE key = ANY(%s) "
+    + f"LIMIT {MAX_CANDIDATES}))"
+)
+
+
+def _joined(rows: Iterable[tuple[Any, ...]]) -> list[list[Any]]:
+    """The rows of `_MATCH_ROWS_SQL` folded into one per person, parents as names."""
+    persons: dict[Any, list[Any]] = {}
+    for *person, parent_sex, given, first, second in rows:
+        entry = persons.setdefault(person[0], [*person, "", ""])
+        if parent_sex is not None:
+            entry[8 if parent_sex == "F" else 9] = full_name(given, first, second)
+    return list(persons.values())
+
+
+def _portable_rows(person_ids: Sequence[str]) -> list[list[Any]]:
+    parents = parent_names(person_ids)
+    return [
+        [*row, *parents.get(str(row[0]), ("", ""))]
+        for start in range(0, len(person_ids), _CHUNK)
+        for row in Person.objects.filter(pk__in=person_ids[start : start + _CHUNK])
+        .exclude(status=PersonStatus.VOID)
+        .values_list(*_MATCH_COLUMNS)
+    ]
+
+
+def _records(rows: list[list[Any]]) -> tuple[dict[str, MatchRecord], dict[str, str]]:
+    records: dict[str, MatchRecord] = {}
+    references: dict[str, str] = {}
+    for pid, given, first, second, born, sex, place, reference, mother, father in rows:
+        key = str(pid)
+        records[key] = MatchRecord(
+            id=key,
+            given_names=given,
+            first_surname=first,
+            second_surname=second,
+            birth_date=born,
+            sex=sex,
+            place_code=place or "",
+            mother_name=mother,
+            father_name=father,
+        )
+        references[key] = reference
+    return records, references
+
+
+def match_records(person_ids: Sequence[str]) -> tuple[dict[str, MatchRecord], dict[str, str]]:
+    """The persons (not void) as `match_record_for_person` describes them, by id, and their
+    source references; read as plain rows, much faster than model instances."""
+    if not person_ids:
+        return {}, {}
+    if _on_postgresql():
+        return _records(_joined(any_of(_BY_IDS, person_ids)))
+    return _records(_portable_rows(person_ids))
+
+
+def _candidate_records(keys: Sequence[str]) -> dict[str, MatchRecord]:
+    """The persons holding any of the blocking `keys` (at most `MAX_CANDIDATES`)."""
+    if not keys:
+        return {}
+    if _on_postgresql():
+        return _records(_joined(any_of(_BY_KEYS, keys)))[0]
+    holders = (
+        PersonMatchKey.objects.filter(key__in=keys)
+        .values_list("person_id", flat=True)
+        .distinct()[:MAX_CANDIDATES]
+    )
+    return _records(_portable_rows([str(pid) for pid in holders]))[0]
 
 
 def match_record_for_person(person: Person, mother: str = "", father: str = "") -> MatchRecord:
@@ -97,7 +231,7 @@ def store_match_keys(person: Person, *, new_with_parents: tuple[str, str] | None
             PersonMatchKey(key=k, person=person) for k in sorted(keys)
         )
         return
-    parents = _parents([person.pk]).get(str(person.pk), ("", ""))
+    parents = parent_names([str(person.pk)]).get(str(person.pk), ("", ""))
     keys = blocking_keys(match_record_for_person(person, *parents))
     PersonMatchKey.objects.filter(person=person).exclude(key__in=keys).delete()
     existing = set(PersonMatchKey.objects.filter(person=person).values_list("key", flat=True))
@@ -108,30 +242,14 @@ def store_match_keys(person: Person, *, new_with_parents: tuple[str, str] | None
 
 def candidates_for(
     probe: MatchRecord, threshold: float = DEFAULT_THRESHOLD
-) -> list[tuple[Person, Any]]:
-    """Persons in the register who may be `probe`, best first, with their comparison."""
-    keys = sorted(blocking_keys(probe))
-    person_ids = list(
-        PersonMatchKey.objects.filter(key__in=keys)
-        .values_list("person_id", flat=True)
-        .distinct()[:MAX_CANDIDATES]
-    )
-    if not person_ids:
-        return []
-    persons = list(
-        Person.objects.filter(pk__in=person_ids)
-        .exclude(status=PersonStatus.VOID)
-        .select_related("birth_place")
-    )
-    parents = _parents(person_ids)
-    scored = []
-    for person in persons:
-        mother, father = parents.get(str(person.pk), ("", ""))
-        result = compare(probe, match_record_for_person(person, mother, father))
-        if result.score >= threshold:
-            scored.append((person, result))
-    scored.sort(key=lambda pair: pair[1].score, reverse=True)
-    return scored
+) -> list[tuple[str, MatchResult]]:
+    """Ids of the persons in the register who may be `probe`, best first, with their
+    comparison. One statement on PostgreSQL: key index, persons and parents."""
+    candidates = _candidate_records(sorted(blocking_keys(probe)))
+    scored = [(pid, compare(probe, record)) for pid, record in candidates.items()]
+    kept = [(pid, result) for pid, result in scored if result.score >= threshold]
+    kept.sort(key=lambda pair: pair[1].score, reverse=True)
+    return kept
 
 
 def comparison_payload(result: Any) -> dict[str, Any]:
@@ -146,10 +264,10 @@ def flag_duplicates(record: VitalRecord) -> list[DuplicateFlag]:
     if record.event_type != "birth":
         return []
     found: list[DuplicateFlag] = []
-    for person, result in candidates_for(match_record_for_birth(record)):
+    for person_id, result in candidates_for(match_record_for_birth(record)):
         flag, created = DuplicateFlag.objects.get_or_create(
             record=record,
-            candidate=person,
+            candidate_id=uuid.UUID(person_id),
             defaults={
                 "score": min(1.0, max(0.0, result.score)),
                 "comparison": comparison_payload(result),

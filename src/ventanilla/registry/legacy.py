@@ -59,7 +59,7 @@ from ventanilla.registry.bulk import (
     taken_national_ids,
     uuid7,
 )
-from ventanilla.registry.dedup import MAX_CANDIDATES
+from ventanilla.registry.dedup import MAX_CANDIDATES, full_name, match_records
 from ventanilla.registry.idschemes import IdScheme, IdSubject, InvalidIdError, get_scheme
 from ventanilla.registry.matching import (
     DEFAULT_THRESHOLD,
@@ -218,11 +218,6 @@ _COMMON_NAME: Final = re.compile(
 def legacy_reference(legacy_id: str) -> str:
     """``Person.source_reference`` of the person imported from legacy row ``legacy_id``."""
     return f"{LEGACY_PREFIX}{legacy_id}"
-
-
-def full_name(given: str, first: str, second: str) -> str:
-    """The name as `dedup` builds it for parents (given names, then surnames)."""
-    return " ".join(p for p in (given, first, second) if p)
 
 
 # --------------------------------------------------------------------------------------------
@@ -1234,7 +1229,7 @@ class _Importer:
         if not wanted:
             return pairs
         candidate_ids = sorted({pid for found in wanted.values() for pid in found})
-        records, references = _candidate_records(candidate_ids)
+        records, references = match_records(candidate_ids)
         for _l, _r, rec, _k in written:
             for pid in wanted.get(rec.id, ()):
                 other = records.get(pid)
@@ -1275,90 +1270,6 @@ def _register_holders(keys: Sequence[str]) -> dict[str, list[str]]:
     for key, person_id in rows:
         holders.setdefault(key, []).append(str(person_id))
     return {k: v for k, v in holders.items() if len(v) <= MAX_BLOCK_SIZE}
-
-
-def _parent_names(person_ids: Sequence[str]) -> dict[str, tuple[str, str]]:
-    """Mother's and father's full names per child, filed by the parent's sex as `dedup` does."""
-    names: dict[str, list[str]] = {}
-    rows: Iterable[tuple[Any, ...]]
-    if person_ids and connections["default"].vendor == "postgresql":
-        rows = any_of(
-            "SELECT l.child_id, p.sex, p.given_names, p.first_surname, p.second_surname "
-            "FROM registry_parentlink AS l JOIN registry_person AS p ON p.id = l.parent_id "
-            "WHERE l.child_id = ANY(%s::uuid[]) AND l.kind = 'birth'",
-            person_ids,
-        )
-    else:
-        rows = (
-            row
-            for start in range(0, len(person_ids), 5000)
-            for row in ParentLink.objects.filter(
-                child_id__in=person_ids[start : start + 5000], kind=ParentKind.BIRTH
-            ).values_list(
-                "child_id",
-                "parent__sex",
-                "parent__given_names",
-                "parent__first_surname",
-                "parent__second_surname",
-            )
-        )
-    for child, sex, given, first, second in rows:
-        slot = names.setdefault(str(child), ["", ""])
-        slot[0 if sex == "F" else 1] = full_name(given, first, second)
-    return {k: (v[0], v[1]) for k, v in names.items()}
-
-
-_CANDIDATE_COLUMNS: Final = (
-    "id",
-    "given_names",
-    "first_surname",
-    "second_surname",
-    "birth_date",
-    "sex",
-    "birth_place__official_code",
-    "source_reference",
-)
-
-
-def _candidate_records(person_ids: Sequence[str]) -> tuple[dict[str, MatchRecord], dict[str, str]]:
-    """The persons (not revoked) as `dedup.match_record_for_person` describes them, and their
-    source references; read as plain rows, which is much faster than model instances."""
-    rows: Iterable[tuple[Any, ...]]
-    if person_ids and connections["default"].vendor == "postgresql":
-        rows = any_of(
-            "SELECT p.id, p.given_names, p.first_surname, p.second_surname, p.birth_date, p.sex, "
-            "j.official_code, p.source_reference FROM registry_person AS p "
-            "LEFT JOIN core_jurisdiction AS j ON j.id = p.birth_place_id "
-            "WHERE p.id = ANY(%s::uuid[]) AND p.status <> 'void'",
-            person_ids,
-        )
-    else:
-        rows = (
-            row
-            for start in range(0, len(person_ids), 5000)
-            for row in Person.objects.filter(pk__in=person_ids[start : start + 5000])
-            .exclude(status=PersonStatus.VOID)
-            .values_list(*_CANDIDATE_COLUMNS)
-        )
-    parents = _parent_names(person_ids)
-    records: dict[str, MatchRecord] = {}
-    references: dict[str, str] = {}
-    for pid, given, first, second, born, sex, place, reference in rows:
-        key = str(pid)
-        mother, father = parents.get(key, ("", ""))
-        records[key] = MatchRecord(
-            id=key,
-            given_names=given,
-            first_surname=first,
-            second_surname=second,
-            birth_date=born,
-            sex=sex,
-            place_code=place or "",
-            mother_name=mother,
-            father_name=father,
-        )
-        references[key] = reference
-    return records, references
 
 
 def _years(earlier: dt.date, later: dt.date) -> int:

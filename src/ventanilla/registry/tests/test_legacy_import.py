@@ -20,7 +20,7 @@ from ventanilla.core.country import current_profile
 from ventanilla.core.models import Jurisdiction
 from ventanilla.core.profiles import CountryProfile, demo_municipalities
 from ventanilla.registry import legacy
-from ventanilla.registry.dedup import _parents, match_record_for_person
+from ventanilla.registry.dedup import match_record_for_person, match_records, parent_names
 from ventanilla.registry.idschemes import IdSubject, get_scheme
 from ventanilla.registry.legacy import (
     BIRTH_COLUMNS,
@@ -177,7 +177,7 @@ def test_a_good_file_creates_persons_with_valid_ids_and_exact_names(
     child = Person.objects.get(source_reference="LEG-C-1")
     assert ParentLink.objects.filter(child=child).count() == 2
     persons = list(Person.objects.select_related("birth_place"))
-    parents = _parents([p.pk for p in persons])
+    parents = parent_names([str(p.pk) for p in persons])
     for p in persons:
         keys = set(PersonMatchKey.objects.filter(person=p).values_list("key", flat=True))
         assert keys == blocking_keys(match_record_for_person(p, *parents.get(str(p.pk), ("", ""))))
@@ -562,8 +562,8 @@ def test_candidates_are_described_as_the_registry_describes_them(
     import_legacy_file(_write(tmp_path / "b.csv", _family(profile)), "birth")
     persons = list(Person.objects.select_related("birth_place"))
     ids = [str(p.pk) for p in persons]
-    records, references = legacy._candidate_records(ids)
-    parents = _parents(ids)
+    records, references = match_records(ids)
+    parents = parent_names([str(i) for i in ids])
     for p in persons:
         expected = match_record_for_person(p, *parents.get(str(p.pk), ("", "")))
         assert records[str(p.pk)] == expected

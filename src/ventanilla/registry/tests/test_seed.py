@@ -15,7 +15,7 @@ from django.utils import translation
 from ventanilla.core.models import AccessLogSubject, Jurisdiction, JurisdictionLevel
 from ventanilla.core.profiles import CountryProfile
 from ventanilla.registry.bulk import BulkWriter
-from ventanilla.registry.dedup import _parents, match_record_for_person
+from ventanilla.registry.dedup import match_record_for_person, parent_names
 from ventanilla.registry.idschemes import get_scheme
 from ventanilla.registry.management.commands.seed_population import seed_population
 from ventanilla.registry.matching import blocking_keys
@@ -67,7 +67,7 @@ def test_seeding_writes_persons_with_valid_unique_ids_in_offices(profile: Countr
 def test_stored_match_keys_are_those_the_registry_computes(profile: CountryProfile) -> None:
     seed_population(size=300, seed=2, duplicates_fraction=0)
     persons = list(Person.objects.select_related("birth_place"))
-    parents = _parents([p.pk for p in persons])
+    parents = parent_names([str(p.pk) for p in persons])
     for p in persons:
         expected = blocking_keys(match_record_for_person(p, *parents.get(str(p.pk), ("", ""))))
         stored = set(PersonMatchKey.objects.filter(person=p).values_list("key", flat=True))
