@@ -117,6 +117,18 @@ def test_skip_existing_does_nothing_once_the_seed_is_there(profile: CountryProfi
     assert "nothing to do" in out.getvalue()
 
 
+def test_a_complete_population_is_recognised_without_being_generated_again(
+    profile: CountryProfile,
+) -> None:
+    seed_population(size=120, seed=7, duplicates_fraction=0, declare=False)
+    again = seed_population(size=120, seed=7, duplicates_fraction=0, declare=False)
+    assert again.skipped
+    assert (again.existing, again.persons) == (120, 0)
+    smaller = seed_population(size=60, seed=7, duplicates_fraction=0, declare=False)
+    assert smaller.skipped
+    assert Person.objects.count() == 120
+
+
 def test_a_larger_size_continues_the_same_population(profile: CountryProfile) -> None:
     seed_population(size=150, seed=6, duplicates_fraction=0)
     seed_population(size=420, seed=6, duplicates_fraction=0)

@@ -586,12 +586,15 @@ def seed_population(
     profile = current_profile()
     outcome = SeedOutcome(seed=seed, size=size)
     outcome.existing = existing_count(seed)
-    if skip_existing and outcome.existing:
+    declaring = size <= DECLARE_LIMIT if declare is None else declare
+    # Complete already, with nothing to declare or report: walking the stream again to find
+    # that out would take minutes at national sizes.
+    complete = outcome.existing >= size and not declaring and truth_file is None
+    if (skip_existing and outcome.existing) or complete:
         outcome.skipped = True
         outcome.seconds = time.perf_counter() - started
         return outcome
     places = prepare_places(profile)
-    declaring = size <= DECLARE_LIMIT if declare is None else declare
     threaded = WritePipeline.usable() if pipeline is None else pipeline
     duplicates: list[NearDuplicate] = []
     truth: TextIO | None = (
