@@ -51,8 +51,10 @@ class PersonSource(models.TextChoices):
 
 class Person(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    # Unique through a named constraint rather than unique=True, which on PostgreSQL also
+    # builds a pattern index that no query uses and every insert pays for.
     national_id = models.CharField(
-        max_length=20, unique=True, null=True, blank=True, db_comment="CURP or RRN; personal"
+        max_length=20, null=True, blank=True, db_comment="CURP or RRN; personal"
     )
     given_names = models.CharField(max_length=120, db_comment="personal")
     first_surname = models.CharField(max_length=120, db_comment="personal")
@@ -75,7 +77,8 @@ class Person(models.Model):
     source_reference = models.CharField(
         max_length=80, blank=True, db_comment="Legacy register number, for idempotent imports"
     )
-    search_name = models.CharField(max_length=400, db_index=True)
+    # Searched through its trigram index (migration 0002); a B-tree would only slow inserts.
+    search_name = models.CharField(max_length=400)
     account = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -87,6 +90,7 @@ class Person(models.Model):
 
     class Meta:
         constraints: ClassVar = [
+            models.UniqueConstraint(fields=["national_id"], name="unique_person_national_id"),
             models.CheckConstraint(
                 condition=Q(death_date__isnull=True)
                 | Q(birth_date__isnull=True)
@@ -225,7 +229,11 @@ class PersonMatchKey(models.Model):
     """Blocking keys for duplicate lookup: one indexed row per (key, person)."""
 
     key = models.CharField(max_length=64)
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="match_keys")
+    # Derived data, written with its person in the same transaction and deleted with it by
+    # the ORM: a database foreign key would only add a check per key row to every bulk load.
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="match_keys", db_constraint=False
+    )
 
     class Meta:
         constraints: ClassVar = [
