@@ -138,11 +138,22 @@ def _fuzzy_name(query: QuerySet[Person], name: str, limit: int) -> list[Person]:
     tokens = [t for t in wanted.split() if len(t) >= 2]
     if not tokens:
         raise ValidationFailed(fields={"name": [_("Type at least two letters.")]})
-    # Narrow in the database on any token, then rank by token-set similarity.
-    token_filter = Q()
+    # Narrow in the database on the tokens' first letters (the trigram index serves these
+    # substring tests), then rank by token-set similarity. Persons holding every token come
+    # first: a common surname alone matches a good part of a national register, and an
+    # arbitrary slice of it would hide the person asked for.
+    pool_size = limit * 20
+    every = Q()
     for token in tokens:
-        token_filter |= Q(search_name__contains=token[:4])
-    pool = list(query.filter(token_filter)[: limit * 20])
+        every &= Q(search_name__contains=token[:4])
+    pool = list(query.filter(every)[:pool_size])
+    if len(pool) < limit and len(tokens) > 1:
+        # A typo in a token's first letters: fall back on any token.
+        anyone = Q()
+        for token in tokens:
+            anyone |= Q(search_name__contains=token[:4])
+        seen = {p.pk for p in pool}
+        pool += [p for p in query.filter(anyone)[:pool_size] if p.pk not in seen]
     ranked = sorted(pool, key=lambda p: fuzz.token_set_ratio(wanted, p.search_name), reverse=True)
     return [p for p in ranked if fuzz.token_set_ratio(wanted, p.search_name) >= 60][:limit]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 import uuid
 from collections.abc import Callable
@@ -11,9 +12,12 @@ import pytest
 from django.db import connection
 from django.test import Client
 
-from ventanilla.core.models import AccessKind, AccessLogEntry, User
+from ventanilla.core.models import AccessKind, AccessLogEntry, Jurisdiction, User
+from ventanilla.core.profiles import CountryProfile
 from ventanilla.registry import services
-from ventanilla.registry.models import VitalRecord
+from ventanilla.registry.models import Person, PersonSource, VitalRecord
+from ventanilla.registry.people import search_name
+from ventanilla.registry.selectors import person_search
 
 BirthData = Callable[..., dict[str, Any]]
 ClientFor = Callable[[User], Client]
@@ -224,3 +228,38 @@ def test_two_registrars_registering_at_once_one_wins_the_other_gets_409(
     record.refresh_from_db()
     assert record.status == "registered"
     assert record.actions.filter(action="register").count() == 1
+
+
+def test_a_name_search_finds_the_person_among_many_sharing_a_surname(
+    registrar: User, offices: dict[str, Jurisdiction], profile: CountryProfile
+) -> None:
+    common, wanted = (
+        (("Hernández", "Ruiz"), ("Juan", "Hernández", "López"))
+        if profile.code == "mx"
+        else (("남궁", ""), ("민준", "남궁", ""))
+    )
+    given_names = ["Ana", "Luis", "María", "Pedro", "Sofía", "Carlos"]
+    if profile.code == "kr":
+        given_names = ["서연", "지우", "도윤", "하은", "예준", "수아"]
+
+    def person(given: str, first: str, second: str, n: int) -> Person:
+        return Person(
+            given_names=given,
+            first_surname=first,
+            second_surname=second,
+            sex="F",
+            birth_date=dt.date(1990, 1, 1) + dt.timedelta(days=n),
+            jurisdiction=offices["a"],
+            source=PersonSource.IMPORT,
+            search_name=search_name(given, first, second),
+        )
+
+    # Many more namesakes than the search reads before ranking (20 x the limit), all first.
+    Person.objects.bulk_create(
+        person(f"{given_names[n % 6]} {given_names[(n // 6) % 6]}", *common, n) for n in range(80)
+    )
+    target = Person.objects.create(
+        **{f.name: getattr(person(*wanted, 99), f.name) for f in Person._meta.concrete_fields}
+    )
+    found = person_search(actor=registrar, name=" ".join(p for p in wanted if p), limit=3)
+    assert found[0].pk == target.pk
