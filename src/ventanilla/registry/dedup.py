@@ -16,6 +16,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any, Final
 
 from django.db import connections
+from django.db.models import Count
 
 from ventanilla.registry.bulk import any_of
 from ventanilla.registry.matching import (
@@ -114,8 +115,8 @@ _MATCH_ROWS_SQL: Final = (
 _BY_IDS: Final = _MATCH_ROWS_SQL + "%s::uuid[])"
 _BY_KEYS: Final = (
     _MATCH_ROWS_SQL  # noqa: S608 - constants only
-    + "ARRAY(SELECT DISTINCT person_id FROM registry_personmatchkey WHERE key = ANY(%s) "
-    + f"LIMIT {MAX_CANDIDATES}))"
+    + "ARRAY(SELECT person_id FROM registry_personmatchkey WHERE key = ANY(%s) "
+    + f"GROUP BY person_id ORDER BY count(*) DESC LIMIT {MAX_CANDIDATES}))"
 )
 
 
@@ -171,15 +172,20 @@ def match_records(person_ids: Sequence[str]) -> tuple[dict[str, MatchRecord], di
 
 
 def _candidate_records(keys: Sequence[str]) -> dict[str, MatchRecord]:
-    """The persons holding any of the blocking `keys` (at most `MAX_CANDIDATES`)."""
+    """The persons holding any of the blocking `keys`: at most `MAX_CANDIDATES`, those
+    sharing the most keys first. A key can be crowded (a common surname and a birth date,
+    in a country where one surname covers a fifth of the people), and an arbitrary slice of
+    its holders could leave out the person who shares every other key as well."""
     if not keys:
         return {}
     if _on_postgresql():
         return _records(_joined(any_of(_BY_KEYS, keys)))[0]
     holders = (
         PersonMatchKey.objects.filter(key__in=keys)
-        .values_list("person_id", flat=True)
-        .distinct()[:MAX_CANDIDATES]
+        .values("person_id")
+        .annotate(shared=Count("id"))
+        .order_by("-shared")
+        .values_list("person_id", flat=True)[:MAX_CANDIDATES]
     )
     return _records(_portable_rows([str(pid) for pid in holders]))[0]
 

@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import uuid
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 
 from ventanilla.core.errors import Conflict, ValidationFailed
-from ventanilla.core.models import User
+from ventanilla.core.models import Jurisdiction, User
 from ventanilla.registry import services
-from ventanilla.registry.models import DuplicateDecision, VitalRecord
+from ventanilla.registry.dedup import (
+    MAX_CANDIDATES,
+    candidates_for,
+    match_record_for_person,
+    store_match_keys,
+)
+from ventanilla.registry.models import DuplicateDecision, Person, PersonSource, VitalRecord
+from ventanilla.registry.people import search_name
 
 BirthData = Callable[..., dict[str, Any]]
 
@@ -115,3 +124,38 @@ def test_a_candidate_cannot_be_decided_twice(
             candidate_id=registered.subject_id,
             is_duplicate=False,
         )
+
+
+def test_the_person_sharing_most_keys_is_a_candidate_even_when_a_key_is_crowded(
+    offices: dict[str, Jurisdiction], profile: Any
+) -> None:
+    born = dt.date(1985, 3, 14)
+    given, first, second = ("Ana", "Torres", "Vega") if profile.code == "mx" else ("서연", "김", "")
+
+    def person(pk: uuid.UUID, given: str, first: str, second: str) -> Person:
+        return Person(
+            id=pk,
+            given_names=given,
+            first_surname=first,
+            second_surname=second,
+            sex="F",
+            birth_date=born,
+            jurisdiction=offices["a"],
+            source=PersonSource.IMPORT,
+            search_name=search_name(given, first, second),
+        )
+
+    # More namesakes born the same day than a lookup reads; each shares only the keys made of
+    # the birth date and the given name with the probe.
+    crowd = [
+        person(uuid.UUID(int=n + 1), given, f"{first}{chr(0x61 + n % 26)}x{n}", "")
+        for n in range(MAX_CANDIDATES + 50)
+    ]
+    # The same person, last in every index order.
+    target = person(uuid.UUID(int=2**128 - 1), given, first, second)
+    Person.objects.bulk_create([*crowd, target])
+    for p in [*crowd, target]:
+        store_match_keys(p, new_with_parents=("", ""))
+    probe = match_record_for_person(target)
+    found = [person_id for person_id, _result in candidates_for(probe)]
+    assert found[0] == str(target.pk)
