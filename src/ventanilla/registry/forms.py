@@ -13,7 +13,7 @@ import unicodedata
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, Final, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -278,9 +278,20 @@ class ComposedTextField(forms.CharField):
     """Text in Unicode NFC before any check, so a name pasted with decomposed letters (Hangul
     jamo, combining accents) counts its characters as the register stores them."""
 
+    #: A decomposed letter takes up to three code points (a Hangul syllable's jamo).
+    DECOMPOSED_WIDTH: Final = 3
+
     def to_python(self, value: Any) -> str | None:
         text = super().to_python(value)
         return unicodedata.normalize("NFC", text) if isinstance(text, str) else text
+
+    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
+        # The browser counts code points before anything is composed: its limit must leave
+        # room for a decomposed paste, which the server then measures composed.
+        attrs = super().widget_attrs(widget)
+        if self.max_length is not None and "maxlength" in attrs:
+            attrs["maxlength"] = str(self.max_length * self.DECOMPOSED_WIDTH)
+        return attrs
 
 
 def profile_field(
