@@ -12,7 +12,13 @@ import pytest
 from django.core.management import call_command
 from django.utils import translation
 
-from ventanilla.core.models import AccessLogSubject, Jurisdiction, JurisdictionLevel
+from ventanilla.core.models import (
+    AccessLogSubject,
+    Jurisdiction,
+    JurisdictionLevel,
+    Role,
+    RoleAssignment,
+)
 from ventanilla.core.profiles import CountryProfile
 from ventanilla.registry.bulk import BulkWriter
 from ventanilla.registry.dedup import match_record_for_person, parent_names
@@ -201,6 +207,12 @@ def test_near_duplicates_wait_for_review_and_the_truth_file_names_the_original(
     again = seed_population(size=400, seed=8, duplicates_fraction=0.05, truth_file=truth)
     assert again.declared == outcome.declared
     assert VitalRecord.objects.filter(event_type="birth").count() == outcome.declared
+    # The account that declared them may declare at those offices only, nowhere else.
+    roles = RoleAssignment.objects.filter(user__username="synthetic-8")
+    assert {r.jurisdiction.level for r in roles} == {JurisdictionLevel.OFFICE}
+    assert {r.role for r in roles} == {Role.AGENT}
+    offices = set(VitalRecord.objects.filter(event_type="birth").values_list("office", flat=True))
+    assert {r.jurisdiction_id for r in roles} == offices
 
 
 def test_seeded_persons_are_not_logged_as_read(profile: CountryProfile) -> None:

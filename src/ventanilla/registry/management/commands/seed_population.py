@@ -487,15 +487,16 @@ def _declaration(
     return _form_data(profile, "birth", known)
 
 
-def declarant(seed: int) -> User:
-    """The account the synthetic declarations of `seed` are made by (it cannot sign in)."""
+def declarant(seed: int, office_ids: Sequence[int]) -> User:
+    """The account the synthetic declarations of `seed` are made by: it cannot sign in, and
+    it may declare only at the offices given (those of the population's birthplaces)."""
     user, created = User.objects.get_or_create(username=f"synthetic-{seed}")
     if created:
         user.set_unusable_password()
         user.first_name = "Synthetic population"
         user.save()
-    country = Jurisdiction.objects.get(level=JurisdictionLevel.COUNTRY)
-    RoleAssignment.objects.get_or_create(user=user, role=Role.AGENT, jurisdiction=country)
+    for office_id in sorted(set(office_ids)):
+        RoleAssignment.objects.get_or_create(user=user, role=Role.AGENT, jurisdiction_id=office_id)
     return user
 
 
@@ -507,7 +508,7 @@ def _declare(
     outcome: SeedOutcome,
 ) -> dict[int, str]:
     """Declare the near-duplicates not declared yet; the record id of each declared one."""
-    user = declarant(seed)
+    user = declarant(seed, [places.office[d.birth_municipality] for d in duplicates])
     done = list(
         RecordAction.objects.filter(actor=user, action="create")
         .order_by("id")
