@@ -154,7 +154,7 @@ def main() -> None:
     outcome = seed_population(size=size, seed=BENCH_SEED, duplicates_fraction=0, declare=False)
     line("persons seeded now", outcome.persons)
     line("seeding time", time.perf_counter() - started, "s")
-    analyse(["registry_person", "registry_personmatchkey", "registry_parentlink"])
+    analyse()
     line("persons in the register", Person.objects.count())
 
     places = prepare_places(profile)

@@ -6,7 +6,9 @@ For each size, seeds the synthetic population up to that many persons (bulk, thr
 `registry.dedup.candidates_for` on two kinds of probes: near-duplicates of persons drawn at
 random from the whole register (typos, swapped surnames, day/month swaps...; the original
 should come back) and persons who are not in it. Prints p50/p95/p99 in milliseconds, the
-recall of the originals, the seeding time, and the ratio p95(largest) / p95(smallest).
+recall of the originals, the seeding time, and the ratio p95(largest) / p95(smallest). Also
+times the officials' search by full name (`selectors.person_search`, access log included)
+for persons of the register, and how often the person is among the results.
 
     .venv/bin/python bench/registry/lookup_latency.py --sizes 1000000,10000000
     .venv/bin/python bench/registry/lookup_latency.py --smoke
@@ -130,6 +132,32 @@ def fresh_probes(profile_code: str, count: int) -> list[object]:
     return probes[:count]
 
 
+def name_searches(size: int, count: int) -> tuple[list[float], int]:
+    """Milliseconds of `person_search` by full name for `count` persons of the register, as
+    a national administrator, and how many of them were among the results."""
+    from ventanilla.core.models import Jurisdiction, JurisdictionLevel, Role, RoleAssignment, User
+    from ventanilla.registry.models import Person
+    from ventanilla.registry.selectors import person_search
+    from ventanilla.registry.synthetic import person_reference
+
+    actor, _created = User.objects.get_or_create(username="bench-national-administrator")
+    country = Jurisdiction.objects.get(level=JurisdictionLevel.COUNTRY)
+    RoleAssignment.objects.get_or_create(user=actor, role=Role.NATIONAL_ADMIN, jurisdiction=country)
+    rng = random.Random(size + 1)
+    refs = [person_reference(BENCH_SEED, rng.randrange(size)) for _ in range(count)]
+    wanted = Person.objects.filter(source_reference__in=refs).values_list(
+        "id", "given_names", "first_surname", "second_surname"
+    )
+    timings: list[float] = []
+    found = 0
+    for pk, *names in wanted:
+        t = time.perf_counter()
+        results = person_search(actor=actor, name=" ".join(n for n in names if n))
+        timings.append((time.perf_counter() - t) * 1000)
+        found += any(p.pk == pk for p in results)
+    return timings, found
+
+
 def measure(size: int, probes_count: int) -> float:
     from ventanilla.core.country import current_profile
     from ventanilla.registry.dedup import candidates_for
@@ -143,7 +171,7 @@ def measure(size: int, probes_count: int) -> float:
         size=size, seed=BENCH_SEED, duplicates_fraction=0, declare=False, progress=None
     )
     seeding = time.perf_counter() - started
-    analyse(["registry_person", "registry_personmatchkey", "registry_parentlink"])
+    analyse()
     print(f"--- register of {size:,} synthetic persons", flush=True)
     line("persons seeded now", outcome.persons)
     line("seeding time", seeding, "s")
@@ -181,6 +209,14 @@ def measure(size: int, probes_count: int) -> float:
             "ms",
         )
     line("originals found among candidates", found / max(1, len(perturbed)) * 100, "%")
+    searches, named = name_searches(size, max(20, probes_count // 5))
+    line(
+        f"name search ({len(searches)} full names) p50/p95/p99",
+        f"{percentile(searches, 50):.2f} / {percentile(searches, 95):.2f} / "
+        f"{percentile(searches, 99):.2f}",
+        "ms",
+    )
+    line("persons found by their full name", named / max(1, len(searches)) * 100, "%")
     return percentile(everything, 95)
 
 
