@@ -30,7 +30,7 @@ import threading
 import time
 import unicodedata
 import uuid
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -65,9 +65,12 @@ from ventanilla.registry.matching import (
     DEFAULT_THRESHOLD,
     MAX_BLOCK_SIZE,
     MatchRecord,
-    blocking_keys,
-    compare,
+    RecordFeatures,
+    compare_features,
+    compute_features,
     dedupe_batch,
+    features_of,
+    keys_from_features,
 )
 from ventanilla.registry.models import (
     ImportRejection,
@@ -810,7 +813,7 @@ def file_digest(path: Path) -> tuple[str, int]:
     return digest.hexdigest(), lines
 
 
-Written = list[tuple[int, BirthRow, MatchRecord, set[str]]]
+Written = list[tuple[int, BirthRow, MatchRecord, RecordFeatures, set[str]]]
 
 
 class _BatchConflict(Exception):
@@ -1059,7 +1062,10 @@ class _Importer:
                 mother_name=mother_name,
                 father_name=father_name,
             )
-            keys = blocking_keys(record)
+            # Computed once: the keys, the batch's own deduplication and the comparison
+            # with the register's candidates all read them.
+            features = compute_features(record)
+            keys = keys_from_features(features)
             out.person_rows.append(
                 (
                     pid,
@@ -1082,7 +1088,7 @@ class _Importer:
             )
             out.link_rows.extend((pid, parent, ParentKind.BIRTH.value) for parent, _k, _n in links)
             out.key_rows.extend((key, pid) for key in sorted(keys))
-            out.written.append((line, r, record, keys))
+            out.written.append((line, r, record, features, keys))
         for legacy_id in refused_legacy:
             in_batch.pop(legacy_id, None)
 
@@ -1146,7 +1152,7 @@ class _Importer:
                 if self.dedupe and prepared.written:
                     # Read before the batch's own keys are written, so they are not read back.
                     holders = _register_holders(
-                        sorted({k for _l, _r, _rec, keys in prepared.written for k in keys})
+                        sorted({k for *_w, keys in prepared.written for k in keys})
                     )
                 self.writer.insert(Person, PERSON_COLUMNS, prepared.person_rows, staged=True)
                 self.writer.insert(
@@ -1206,36 +1212,34 @@ class _Importer:
     ) -> list[SuspectedPair]:
         """Pairs within the batch (`dedupe_batch`) and against the rest of the register, whose
         persons sharing a key with the batch are `holders` (see `_register_holders`)."""
-        by_id = {rec.id: (line, row) for line, row, rec, _k in written}
+        by_id = {rec.id: (line, row) for line, row, rec, _f, _k in written}
         pairs: list[SuspectedPair] = []
-        refs = {rec.id: legacy_reference(row.legacy_id) for _l, row, rec, _k in written}
-        for a, b, score in dedupe_batch([rec for _l, _r, rec, _k in written]):
+        refs = {rec.id: legacy_reference(row.legacy_id) for _l, row, rec, _f, _k in written}
+        in_batch = dedupe_batch(
+            [rec for _l, _r, rec, _f, _k in written], features=[f for *_w, f, _k in written]
+        )
+        for a, b, score in in_batch:
             line, row = by_id[a]
             pairs.append(SuspectedPair(line, row.legacy_id, a, b, refs[b], score))
         members = {
             key: [pid for pid in block if pid not in by_id] for key, block in holders.items()
         }
         wanted: dict[str, list[str]] = {}
-        for _l, _r, rec, keys in written:
-            found: list[str] = []
-            seen: set[str] = set()
-            for key in sorted(keys):
-                for pid in members.get(key, ()):
-                    if pid not in seen and len(found) < MAX_CANDIDATES:
-                        seen.add(pid)
-                        found.append(pid)
-            if found:
-                wanted[rec.id] = found
+        for _l, _r, rec, _f, keys in written:
+            # As `dedup.candidates_for`: the holders sharing the most keys first.
+            shared = Counter(pid for key in sorted(keys) for pid in members.get(key, ()))
+            if shared:
+                wanted[rec.id] = [pid for pid, _n in shared.most_common(MAX_CANDIDATES)]
         if not wanted:
             return pairs
         candidate_ids = sorted({pid for found in wanted.values() for pid in found})
         records, references = match_records(candidate_ids)
-        for _l, _r, rec, _k in written:
+        for _l, _r, rec, features, _k in written:
             for pid in wanted.get(rec.id, ()):
                 other = records.get(pid)
                 if other is None:
                     continue
-                score = compare(rec, other).score
+                score = compare_features(features, features_of(other)).score
                 if score >= DEFAULT_THRESHOLD:
                     line, row = by_id[rec.id]
                     pairs.append(

@@ -12,8 +12,8 @@ from .engine import (
     dedupe_batch,
     find_candidates,
 )
-from .features import RecordFeatures, features_of
-from .keys import MAX_KEYS, blocking_keys, name_key
+from .features import RecordFeatures, compute_features, features_of
+from .keys import MAX_KEYS, blocking_keys, keys_from_features, name_key
 from .korean import korean_fold, korean_surname_key, romanise_hangul
 from .normalise import normalise_name
 from .phonetic import spanish_phonetic
@@ -46,10 +46,12 @@ __all__ = [
     "blocking_keys",
     "compare",
     "compare_features",
+    "compute_features",
     "dedupe_batch",
     "features_of",
     "find_candidates",
     "fit_weights",
+    "keys_from_features",
     "korean_fold",
     "korean_surname_key",
     "name_key",

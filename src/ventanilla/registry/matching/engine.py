@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Final
 
-from .features import compute_features, features_of
+from .features import RecordFeatures, compute_features, features_of
 from .keys import keys_from_features
 from .record import MatchRecord
 from .scoring import (
@@ -89,16 +89,18 @@ def dedupe_batch(
     *,
     model: ScoringModel | None = None,
     frequencies: NameFrequencies | None = None,
+    features: Sequence[RecordFeatures] | None = None,
 ) -> list[tuple[str, str, float]]:
     """Pairs ``(id_a, id_b, score)`` of `records` scoring at or above `threshold`, best first.
 
     Records are blocked on :func:`blocking_keys` in an in-memory index and
     each candidate pair is scored once. Unless given, the model is the default
     one sized to the batch, and name frequencies are counted from the batch.
-    ``id_a`` is the record that comes first in `records`.
+    ``id_a`` is the record that comes first in `records`. A caller that already holds the
+    records' `features` (from :func:`compute_features`, in the same order) passes them.
     """
     with _gc_paused():
-        return _dedupe(records, threshold, model, frequencies)
+        return _dedupe(records, threshold, model, frequencies, features)
 
 
 def _dedupe(
@@ -106,11 +108,14 @@ def _dedupe(
     threshold: float,
     model: ScoringModel | None,
     frequencies: NameFrequencies | None,
+    features: Sequence[RecordFeatures] | None,
 ) -> list[tuple[str, str, float]]:
     n = len(records)
     if model is None:
         model = DEFAULT_MODEL.with_population(n)
-    feats = [compute_features(r) for r in records]
+    if features is not None and len(features) != n:
+        raise ValueError("features must match records one to one")
+    feats = list(features) if features is not None else [compute_features(r) for r in records]
     if frequencies is None:
         frequencies = NameFrequencies.from_features(feats)
 

@@ -5,11 +5,14 @@ import datetime
 import random
 import time
 
+import pytest
+
 from .. import (
     DEFAULT_THRESHOLD,
     MatchCandidate,
     MatchRecord,
     blocking_keys,
+    compute_features,
     dedupe_batch,
     find_candidates,
 )
@@ -72,6 +75,10 @@ def test_dedupe_batch_finds_planted_duplicates() -> None:
     scores = [s for _, _, s in pairs]
     assert scores == sorted(scores, reverse=True)
     assert all(s >= DEFAULT_THRESHOLD for s in scores)
+    # A caller holding the features already gets the same pairs without recomputing them.
+    assert dedupe_batch(batch, features=[compute_features(r) for r in batch]) == pairs
+    with pytest.raises(ValueError, match="one to one"):
+        dedupe_batch(batch, features=[compute_features(r) for r in batch[1:]])
 
 
 def test_dedupe_batch_is_fast() -> None:
