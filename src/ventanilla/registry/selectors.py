@@ -146,16 +146,24 @@ def _fuzzy_name(query: QuerySet[Person], name: str, limit: int) -> list[Person]:
     every = Q()
     for token in tokens:
         every &= Q(search_name__contains=token[:4])
-    pool = list(query.filter(every)[:pool_size])
+    # Ranked on the names alone; only the persons shown are loaded whole.
+    pool = list(query.filter(every).values_list("pk", "search_name")[:pool_size])
     if len(pool) < limit and len(tokens) > 1:
         # A typo in a token's first letters: fall back on any token.
         anyone = Q()
         for token in tokens:
             anyone |= Q(search_name__contains=token[:4])
-        seen = {p.pk for p in pool}
-        pool += [p for p in query.filter(anyone)[:pool_size] if p.pk not in seen]
-    ranked = sorted(pool, key=lambda p: fuzz.token_set_ratio(wanted, p.search_name), reverse=True)
-    return [p for p in ranked if fuzz.token_set_ratio(wanted, p.search_name) >= 60][:limit]
+        seen = {pk for pk, _name in pool}
+        pool += [
+            (pk, found)
+            for pk, found in query.filter(anyone).values_list("pk", "search_name")[:pool_size]
+            if pk not in seen
+        ]
+    scored = [(fuzz.token_set_ratio(wanted, found), pk) for pk, found in pool]
+    scored.sort(key=lambda pair: pair[0], reverse=True)
+    chosen = [pk for score, pk in scored if score >= 60][:limit]
+    persons = Person.objects.in_bulk(chosen)
+    return [persons[pk] for pk in chosen]
 
 
 def review_queue(*, actor: User) -> list[VitalRecord]:
