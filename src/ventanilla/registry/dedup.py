@@ -47,9 +47,7 @@ def full_name(given: str, first: str, second: str) -> str:
 
 
 def _full_name(person: Person | None) -> str:
-    if person is None:
-        return ""
-    return full_name(person.given_names, person.first_surname, person.second_surname)
+    return person.full_name if person is not None else ""
 
 
 def _on_postgresql() -> bool:
