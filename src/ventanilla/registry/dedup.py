@@ -24,7 +24,11 @@ from ventanilla.registry.matching import (
     MatchRecord,
     MatchResult,
     blocking_keys,
-    compare,
+    compare_features,
+    compute_features,
+    features_of,
+    keys_from_features,
+    match_score,
 )
 from ventanilla.registry.models import (
     DuplicateDecision,
@@ -249,9 +253,13 @@ def candidates_for(
 ) -> list[tuple[str, MatchResult]]:
     """Ids of the persons in the register who may be `probe`, best first, with their
     comparison. One statement on PostgreSQL: key index, persons and parents."""
-    candidates = _candidate_records(sorted(blocking_keys(probe)))
-    scored = [(pid, compare(probe, record)) for pid, record in candidates.items()]
-    kept = [(pid, result) for pid, result in scored if result.score >= threshold]
+    wanted = features_of(probe)
+    kept: list[tuple[str, MatchResult]] = []
+    for pid, record in _candidate_records(sorted(keys_from_features(wanted))).items():
+        # Most candidates fall short: the per-field detail is for the few kept.
+        features = compute_features(record)
+        if match_score(wanted, features, floor=threshold) >= threshold:
+            kept.append((pid, compare_features(wanted, features)))
     kept.sort(key=lambda pair: pair[1].score, reverse=True)
     return kept
 

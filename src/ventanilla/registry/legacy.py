@@ -66,11 +66,10 @@ from ventanilla.registry.matching import (
     MAX_BLOCK_SIZE,
     MatchRecord,
     RecordFeatures,
-    compare_features,
     compute_features,
     dedupe_batch,
-    features_of,
     keys_from_features,
+    match_score,
 )
 from ventanilla.registry.models import (
     ImportRejection,
@@ -1239,7 +1238,7 @@ class _Importer:
                 other = records.get(pid)
                 if other is None:
                     continue
-                score = compare_features(features, features_of(other)).score
+                score = match_score(features, compute_features(other), floor=DEFAULT_THRESHOLD)
                 if score >= DEFAULT_THRESHOLD:
                     line, row = by_id[rec.id]
                     pairs.append(

@@ -28,6 +28,7 @@ from .scoring import (
     compare,
     compare_features,
     fit_weights,
+    match_score,
 )
 
 __all__ = [
@@ -52,6 +53,7 @@ __all__ = [
     "find_candidates",
     "fit_weights",
     "keys_from_features",
+    "match_score",
     "korean_fold",
     "korean_surname_key",
     "name_key",

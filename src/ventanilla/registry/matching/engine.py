@@ -18,6 +18,7 @@ from .scoring import (
     NameFrequencies,
     ScoringModel,
     compare_features,
+    match_score,
 )
 
 __all__ = [
@@ -63,9 +64,11 @@ def find_candidates(
     for other in pool:
         if other.id == r.id:
             continue
-        result = compare_features(probe, features_of(other), model, frequencies)
-        if result.score >= threshold:
-            found.append(MatchCandidate(other.id, result))
+        features = features_of(other)
+        if match_score(probe, features, model, frequencies, floor=threshold) >= threshold:
+            found.append(
+                MatchCandidate(other.id, compare_features(probe, features, model, frequencies))
+            )
     found.sort(key=lambda c: (-c.result.score, c.record_id))
     return found
 
@@ -145,7 +148,7 @@ def _dedupe(
                 seen.add(pair)
                 if records[i].id == records[j].id:
                     continue
-                score = compare_features(fi, feats[j], model, frequencies).score
+                score = match_score(fi, feats[j], model, frequencies, floor=threshold)
                 if score >= threshold:
                     out.append((records[i].id, records[j].id, score))
     out.sort(key=lambda t: (-t[2], t[0], t[1]))

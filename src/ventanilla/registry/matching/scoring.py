@@ -63,6 +63,7 @@ __all__ = [
     "compare",
     "compare_features",
     "fit_weights",
+    "match_score",
 ]
 
 FIELD_NAMES: Final = (
@@ -439,6 +440,52 @@ def parent_level(a: ParentFeatures, b: ParentFeatures) -> tuple[str, float]:
 _LOG2: Final = math.log(2.0)
 
 
+def _log(p: float) -> float:
+    return math.log(p) if p > 0 else -math.inf
+
+
+@dataclass(frozen=True, slots=True)
+class _Tables:
+    """A model's likelihoods as logs, computed once per model: a lookup scores tens of
+    candidates, and a batch millions of pairs."""
+
+    logs: Mapping[str, Mapping[str, tuple[float, float, float]]]  # field, level: m, u, sibling
+    priors: tuple[float, float, float]
+    order: tuple[float, float]  # log P(surnames in order), log P(crosswise)
+    parent_gain: float  # the most both parents' names can add to log m - log u
+
+
+_TABLES: dict[int, tuple[ScoringModel, _Tables]] = {}
+_MAX_TABLES: Final = 64
+
+
+def _tables(model: ScoringModel) -> _Tables:
+    entry = _TABLES.get(id(model))
+    if entry is not None and entry[0] is model:
+        return entry[1]
+    logs = {
+        name: {
+            level: (
+                _log(p.m),
+                _log(p.u),
+                _log(p.m) if name in _FAMILY_FIELDS or p.s is None else _log(p.s),
+            )
+            for level, p in levels.items()
+        }
+        for name, levels in model.levels.items()
+    }
+    gain = sum(
+        max(0.0, *(m - u for m, u, _f in logs[name].values()))
+        for name in ("mother_name", "father_name")
+    )
+    p = model.swap_probability
+    tables = _Tables(logs, model.log_priors, (math.log1p(-p), _log(p)), gain)
+    if len(_TABLES) >= _MAX_TABLES:
+        _TABLES.clear()
+    _TABLES[id(model)] = (model, tables)
+    return tables
+
+
 @dataclass(frozen=True, slots=True)
 class _Scored:
     level: str
@@ -449,8 +496,11 @@ class _Scored:
     swapped: bool = False
 
 
+_MISSING: Final = _Scored("missing", 0.0, 0.0, 0.0, 0.0)
+
+
 def _score_level(
-    model: ScoringModel,
+    tables: _Tables,
     name: str,
     level: str,
     sim: float,
@@ -465,16 +515,13 @@ def _score_level(
     """
     order = 0.0
     if swapped is not None and name == "first_surname":
-        p = model.swap_probability
-        order = math.log(p) if swapped else math.log1p(-p)
+        order = tables.order[swapped]
     if level == "missing":
         return _Scored(level, sim, order, 0.0, order, bool(swapped))
-    probs = model.levels[name][level]
-    u = u_override if u_override is not None else probs.u
-    log_m = math.log(probs.m) + order
-    s = None if name in _FAMILY_FIELDS else probs.s
-    log_f = log_m if s is None else math.log(s) + order
-    return _Scored(level, sim, log_m, math.log(u), log_f, bool(swapped))
+    log_m, log_u, log_f = tables.logs[name][level]
+    if u_override is not None:
+        log_u = math.log(u_override)
+    return _Scored(level, sim, log_m + order, log_u, log_f + order, bool(swapped))
 
 
 def _surname_alternatives(
@@ -498,7 +545,11 @@ def _surname_u(
 
 
 def _score_surnames(
-    model: ScoringModel, a: RecordFeatures, b: RecordFeatures, freq: NameFrequencies | None
+    model: ScoringModel,
+    tables: _Tables,
+    a: RecordFeatures,
+    b: RecordFeatures,
+    freq: NameFrequencies | None,
 ) -> tuple[_Scored, _Scored]:
     """Best alignment of the two surnames: straight, crosswise, or split from one field."""
     best: tuple[tuple[float, float, float], _Scored, _Scored] | None = None
@@ -510,8 +561,8 @@ def _score_surnames(
                 lvl2, sim2 = surname_level(a2, x2)
                 u1 = _surname_u(model, a1, lvl1, freq)
                 u2 = _surname_u(model, a2, lvl2, freq)
-                s1 = _score_level(model, "first_surname", lvl1, sim1, u1, crossed)
-                s2 = _score_level(model, "second_surname", lvl2, sim2, u2, crossed)
+                s1 = _score_level(tables, "first_surname", lvl1, sim1, u1, crossed)
+                s2 = _score_level(tables, "second_surname", lvl2, sim2, u2, crossed)
                 log_m = s1.log_m + s2.log_m
                 log_u = s1.log_u + s2.log_u
                 rank = (log_m - log_u, log_m, s1.log_f + s2.log_f)
@@ -526,13 +577,17 @@ def _logsumexp(*xs: float) -> float:
     return top + math.log(sum(math.exp(x - top) for x in xs))
 
 
-def compare_features(
+def _scored_fields(
     a: RecordFeatures,
     b: RecordFeatures,
-    model: ScoringModel = DEFAULT_MODEL,
-    frequencies: NameFrequencies | None = None,
-) -> MatchResult:
-    """:func:`compare` on precomputed :class:`RecordFeatures`."""
+    model: ScoringModel,
+    frequencies: NameFrequencies | None,
+    floor: float,
+) -> tuple[dict[str, _Scored], float | None]:
+    """Each field's level and likelihoods, in `FIELD_NAMES` order, and None; or, when the
+    pair cannot score `floor` whatever its parents' names, the fields so far and the bound
+    on its score (below `floor`)."""
+    tables = _tables(model)
     korean = a.korean or b.korean
     scored: dict[str, _Scored] = {}
 
@@ -540,38 +595,86 @@ def compare_features(
     u_given = None
     if frequencies is not None and lvl in ("exact", "equivalent"):
         u_given = frequencies.given_share(a.given.joined, model.min_frequency)
-    scored["given_names"] = _score_level(model, "given_names", lvl, sim, u_given)
+    scored["given_names"] = _score_level(tables, "given_names", lvl, sim, u_given)
 
-    scored["first_surname"], scored["second_surname"] = _score_surnames(model, a, b, frequencies)
+    scored["first_surname"], scored["second_surname"] = _score_surnames(
+        model, tables, a, b, frequencies
+    )
 
     lvl, sim = date_level(a.date, b.date)
-    scored["birth_date"] = _score_level(model, "birth_date", lvl, sim)
+    scored["birth_date"] = _score_level(tables, "birth_date", lvl, sim)
 
     if not a.sex or not b.sex or ((a.sex == "X") != (b.sex == "X")):
-        scored["sex"] = _Scored("missing", 0.0, 0.0, 0.0, 0.0)
+        scored["sex"] = _MISSING
     else:
         same = a.sex == b.sex
-        scored["sex"] = _score_level(model, "sex", "exact" if same else "different", float(same))
+        scored["sex"] = _score_level(tables, "sex", "exact" if same else "different", float(same))
 
     if not a.place or not b.place:
-        scored["place_code"] = _Scored("missing", 0.0, 0.0, 0.0, 0.0)
+        scored["place_code"] = _MISSING
     elif a.place == b.place:
         u_place = frequencies.place_share(a.place, model.min_frequency) if frequencies else None
-        scored["place_code"] = _score_level(model, "place_code", "exact", 1.0, u_place)
+        scored["place_code"] = _score_level(tables, "place_code", "exact", 1.0, u_place)
     else:
-        scored["place_code"] = _score_level(model, "place_code", "different", 0.0)
+        scored["place_code"] = _score_level(tables, "place_code", "different", 0.0)
+
+    if floor > 0.0:
+        # Parents are family fields: they move "same person" against "unrelated" only, by
+        # at most `parent_gain`. Comparing their names is the costliest part of a pair.
+        # A hair over, so that rounding never puts the bound below the score.
+        best = _posterior(tables, scored.values(), tables.parent_gain) + 1e-9
+        if best < floor:
+            return scored, best
 
     lvl, sim = parent_level(a.mother, b.mother)
-    scored["mother_name"] = _score_level(model, "mother_name", lvl, sim)
+    scored["mother_name"] = _score_level(tables, "mother_name", lvl, sim)
     lvl, sim = parent_level(a.father, b.father)
-    scored["father_name"] = _score_level(model, "father_name", lvl, sim)
+    scored["father_name"] = _score_level(tables, "father_name", lvl, sim)
+    return scored, None
 
-    prior_s, prior_f, prior_n = model.log_priors
+
+def _posterior(tables: _Tables, scored: Iterable[_Scored], gain: float = 0.0) -> float:
+    """P(same person) from the fields' likelihoods, with `gain` added to log m - log u."""
+    log_m = log_u = log_f = 0.0
+    for s in scored:
+        log_m += s.log_m
+        log_u += s.log_u
+        log_f += s.log_f
+    prior_s, prior_f, prior_n = tables.priors
+    ls, lf, ln = prior_s + log_m + gain, prior_f + log_f + gain, prior_n + log_u
+    return min(1.0, max(0.0, math.exp(ls - _logsumexp(ls, lf, ln))))
+
+
+def match_score(
+    a: RecordFeatures,
+    b: RecordFeatures,
+    model: ScoringModel = DEFAULT_MODEL,
+    frequencies: NameFrequencies | None = None,
+    *,
+    floor: float = 0.0,
+) -> float:
+    """The ``score`` of :func:`compare_features`, without the per-field detail.
+
+    With `floor`, a pair that cannot reach it whatever its parents' names is given up
+    before they are compared, and the value returned is then an upper bound of its score,
+    below `floor`: what callers keeping only the pairs at or above a threshold need.
+    """
+    scored, bound = _scored_fields(a, b, model, frequencies, floor)
+    if bound is not None:
+        return bound
+    return _posterior(_tables(model), scored.values())
+
+
+def compare_features(
+    a: RecordFeatures,
+    b: RecordFeatures,
+    model: ScoringModel = DEFAULT_MODEL,
+    frequencies: NameFrequencies | None = None,
+) -> MatchResult:
+    """:func:`compare` on precomputed :class:`RecordFeatures`."""
+    scored, _bound = _scored_fields(a, b, model, frequencies, 0.0)
     log_m = sum(s.log_m for s in scored.values())
     log_u = sum(s.log_u for s in scored.values())
-    log_f = sum(s.log_f for s in scored.values())
-    ls, lf, ln = prior_s + log_m, prior_f + log_f, prior_n + log_u
-    probability = math.exp(ls - _logsumexp(ls, lf, ln))
     fields = {
         name: FieldComparison(
             score=min(1.0, max(0.0, s.sim)),
@@ -583,7 +686,7 @@ def compare_features(
         for name, s in scored.items()
     }
     return MatchResult(
-        score=min(1.0, max(0.0, probability)),
+        score=_posterior(_tables(model), scored.values()),
         fields=fields,
         match_weight=(log_m - log_u) / _LOG2,
     )

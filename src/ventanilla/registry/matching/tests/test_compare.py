@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 from hypothesis import given
+from hypothesis import strategies as st
 
 from .. import (
     DEFAULT_THRESHOLD,
@@ -12,7 +13,10 @@ from .. import (
     NameFrequencies,
     ScoringModel,
     compare,
+    compare_features,
+    features_of,
     fit_weights,
+    match_score,
 )
 from .strategies import SETTINGS, records, related_pairs
 
@@ -299,3 +303,34 @@ def test_misspelt_given_name_twice_is_similar() -> None:
     a = person(given_names="SILVIA", sex="F")
     b = other(a, given_names="ZIKVIA")
     assert compare(a, b).fields["given_names"].detail == "similar"
+
+
+@SETTINGS
+@given(st.one_of(st.tuples(records(), records()), related_pairs()), st.floats(0.0, 1.0))
+def test_score_alone_agrees_with_the_comparison(
+    pair: tuple[MatchRecord, MatchRecord], floor: float
+) -> None:
+    a, b = features_of(pair[0]), features_of(pair[1])
+    full = compare_features(a, b).score
+    assert match_score(a, b) == full
+    # Given a floor, a pair may be given up early, but only one that falls short of it,
+    # and never with a value below its true score.
+    quick = match_score(a, b, floor=floor)
+    assert (quick >= floor) == (full >= floor)
+    assert quick >= full
+
+
+def test_a_pair_far_apart_is_given_up_before_its_parents() -> None:
+    a = person(mother_name="ROSA PEÑA LÓPEZ", father_name="JUAN HERNÁNDEZ RUIZ")
+    stranger = person(
+        id="b",
+        given_names="ALEJANDRA",
+        first_surname="TORRES",
+        second_surname="VEGA",
+        birth_date=D(1961, 11, 30),
+        sex="F",
+        place_code="14039",
+    )
+    full = compare(a, stranger).score
+    bound = match_score(features_of(a), features_of(stranger), floor=DEFAULT_THRESHOLD)
+    assert full < bound < DEFAULT_THRESHOLD
