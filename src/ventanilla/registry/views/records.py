@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods
 
 from ventanilla.core.country import current_profile
 from ventanilla.core.errors import ValidationFailed
-from ventanilla.core.idempotency import IdempotencyKeyReused, run_once
+from ventanilla.core.idempotency import IdempotencyKeyReused, Outcome, run_once
 from ventanilla.core.models import Jurisdiction, JurisdictionLevel, User
 from ventanilla.core.permissions import (
     ALLOWED_ROLES,
@@ -40,10 +40,6 @@ from ventanilla.registry.models import (
     Person,
     VitalRecord,
 )
-from ventanilla.registry.workflow import RECORD_WORKFLOW
-
-if TYPE_CHECKING:
-    pass
 from ventanilla.registry.views._common import (
     PAGE_ACTIONS,
     PageAction,
@@ -55,6 +51,7 @@ from ventanilla.registry.views._common import (
     _spec,
     official_page,
 )
+from ventanilla.registry.workflow import RECORD_WORKFLOW
 
 # --------------------------------------------------------------------------------------------
 # Review queue
@@ -99,9 +96,34 @@ def _person_lookup(actor: User) -> Callable[[str], list[Person]]:
     return lookup
 
 
-def _fresh_token(form: DeclarationForm | ActionForm) -> None:
-    """Give a re-rendered form a new idempotency token (the old one is spent)."""
-    form.data = {**form.data, "token": new_token()}
+def _submit_once(
+    form: DeclarationForm | ActionForm,
+    *,
+    actor: User,
+    scope: str,
+    payload: dict[str, Any],
+    perform: Callable[[], tuple[int, dict[str, Any]]],
+) -> Outcome | None:
+    """Run `perform` once for the form's token; None when the form must be shown again with
+    its errors: domain errors on their fields, or a token already spent on other data (the
+    form then gets a new one)."""
+    try:
+        return run_once(
+            actor=actor,
+            key=form.cleaned_data["token"],
+            scope=scope,
+            payload=payload,
+            perform=perform,
+        )
+    except IdempotencyKeyReused:
+        form.data = {**form.data, "token": new_token()}
+        form.add_error(
+            None,
+            _("This form was already sent with other data. Check the values and send it again."),
+        )
+    except ValidationFailed as exc:
+        form.add_domain_errors(exc)
+    return None
 
 
 @official_page
@@ -129,26 +151,14 @@ def declare(request: HttpRequest, actor: User, event_type: str) -> HttpResponse:
                 )
                 return 201, {"id": str(record.pk)}
 
-            try:
-                outcome = run_once(
-                    actor=actor,
-                    key=form.cleaned_data["token"],
-                    scope="page.declare",
-                    payload={"event_type": spec.code, "office": office_code, "data": data},
-                    perform=perform,
-                )
-            except IdempotencyKeyReused:
-                _fresh_token(form)
-                form.add_error(
-                    None,
-                    _(
-                        "This form was already sent with other data. "
-                        "Check the values and send it again."
-                    ),
-                )
-            except ValidationFailed as exc:
-                form.add_domain_errors(exc)
-            else:
+            outcome = _submit_once(
+                form,
+                actor=actor,
+                scope="page.declare",
+                payload={"event_type": spec.code, "office": office_code, "data": data},
+                perform=perform,
+            )
+            if outcome is not None:
                 messages.success(request, _("The declaration was saved."))
                 return redirect("office:record", record_id=outcome.body["id"])
     label = spec.label(get_language() or "")
@@ -242,26 +252,14 @@ def record_action(
                 done = _perform(actor, record_id, action, reason)
                 return 200, {"id": str(done.pk), "message": _done_message(action, done)}
 
-            try:
-                outcome = run_once(
-                    actor=actor,
-                    key=form.cleaned_data["token"],
-                    scope=f"page.{action}",
-                    payload={"record": str(record_id), "reason": reason},
-                    perform=perform,
-                )
-            except IdempotencyKeyReused:
-                _fresh_token(form)
-                form.add_error(
-                    None,
-                    _(
-                        "This form was already sent with other data. "
-                        "Check the values and send it again."
-                    ),
-                )
-            except ValidationFailed as exc:
-                form.add_domain_errors(exc)
-            else:
+            outcome = _submit_once(
+                form,
+                actor=actor,
+                scope=f"page.{action}",
+                payload={"record": str(record_id), "reason": reason},
+                perform=perform,
+            )
+            if outcome is not None:
                 messages.success(request, str(outcome.body.get("message", "")))
                 return redirect("office:record", record_id=record_id)
     context = {"form": form, "action": page_action, "record_id": record_id}
