@@ -154,7 +154,7 @@ def name_searches(size: int, count: int) -> tuple[list[float], int]:
         t = time.perf_counter()
         results = person_search(actor=actor, name=" ".join(n for n in names if n))
         timings.append((time.perf_counter() - t) * 1000)
-        found += any(p.pk == pk for p in results)
+        found += any(p.pk == pk for p in results.persons)
     return timings, found
 
 

@@ -6,7 +6,7 @@ import datetime as dt
 import uuid
 from typing import Any, Literal
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Field, Router, Schema
 from ninja.responses import Status
 
@@ -296,7 +296,11 @@ class PersonSearchIn(Schema):
     response={200: list[PersonOut], 401: ErrorOut, 403: ErrorOut, 422: ErrorOut},
     summary="Search the register (scoped to the caller's jurisdiction)",
 )
-def person_search(request: HttpRequest, criteria: PersonSearchIn) -> list[dict[str, Any]]:
+def person_search(
+    request: HttpRequest, response: HttpResponse, criteria: PersonSearchIn
+) -> list[dict[str, Any]]:
+    """`Results-Incomplete: true` says more persons match than are returned: narrow the
+    search by date or place of birth."""
     found = selectors.person_search(
         actor=_actor(request),
         national_id=criteria.national_id,
@@ -305,7 +309,8 @@ def person_search(request: HttpRequest, criteria: PersonSearchIn) -> list[dict[s
         born_to=criteria.born_to,
         place_code=criteria.place,
     )
-    return [person_out(p) for p in found]
+    response["Results-Incomplete"] = "true" if found.incomplete else "false"
+    return [person_out(p) for p in found.persons]
 
 
 @router.get("/persons/{person_id}", response={200: PersonDetailOut, 403: ErrorOut, 404: ErrorOut})

@@ -90,6 +90,15 @@ def person_detail(
     return detail
 
 
+@dataclass(frozen=True)
+class PersonSearchResult:
+    """The persons found, best first, and whether more match than were weighed or shown:
+    then the official should narrow the search (by date or place of birth)."""
+
+    persons: list[Person]
+    incomplete: bool
+
+
 def person_search(
     *,
     actor: User,
@@ -99,7 +108,7 @@ def person_search(
     born_to: dt.date | None = None,
     place_code: str = "",
     limit: int = SEARCH_LIMIT,
-) -> list[Person]:
+) -> PersonSearchResult:
     """Search the register inside the actor's jurisdiction: by ID, fuzzy name, dates and place."""
     grant = authorise(actor, Action.PERSON_SEARCH, None)
     if not any((national_id, name, born_from, born_to, place_code)):
@@ -118,9 +127,11 @@ def person_search(
     results: list[Person]
     with transaction.atomic():
         if name:
-            results = _fuzzy_name(query, name, limit)
+            results, incomplete = _fuzzy_name(query, name, limit)
         else:
-            results = list(query.order_by("search_name")[:limit])
+            results = list(query.order_by("search_name")[: limit + 1])
+            incomplete = len(results) > limit
+            results = results[:limit]
         log_access(
             actor=actor,
             grant=grant,
@@ -128,10 +139,12 @@ def person_search(
             purpose="person.search",
             subject_ids=[str(p.pk) for p in results],
         )
-    return results
+    return PersonSearchResult(results, incomplete)
 
 
-def _fuzzy_name(query: QuerySet[Person], name: str, limit: int) -> list[Person]:
+def _fuzzy_name(query: QuerySet[Person], name: str, limit: int) -> tuple[list[Person], bool]:
+    """The persons whose names are nearest `name`, and whether more hold every word of it
+    than could be weighed, or more resemble it than are shown."""
     from rapidfuzz import fuzz
 
     wanted = normalise_name(name)
@@ -148,6 +161,7 @@ def _fuzzy_name(query: QuerySet[Person], name: str, limit: int) -> list[Person]:
         every &= Q(search_name__contains=token[:4])
     # Ranked on the names alone; only the persons shown are loaded whole.
     pool = list(query.filter(every).values_list("pk", "search_name")[:pool_size])
+    crowded = len(pool) == pool_size
     if len(pool) < limit and len(tokens) > 1:
         # A typo in a token's first letters: fall back on any token.
         anyone = Q()
@@ -161,9 +175,10 @@ def _fuzzy_name(query: QuerySet[Person], name: str, limit: int) -> list[Person]:
         ]
     scored = [(fuzz.token_set_ratio(wanted, found), pk) for pk, found in pool]
     scored.sort(key=lambda pair: pair[0], reverse=True)
-    chosen = [pk for score, pk in scored if score >= 60][:limit]
+    alike = [pk for score, pk in scored if score >= 60]
+    chosen = alike[:limit]
     persons = Person.objects.in_bulk(chosen)
-    return [persons[pk] for pk in chosen]
+    return [persons[pk] for pk in chosen], crowded or len(alike) > limit
 
 
 def review_queue(*, actor: User) -> list[VitalRecord]:

@@ -8,14 +8,16 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 from playwright.sync_api import Page, expect
 
-from ventanilla.core.models import User
+from ventanilla.core.models import Jurisdiction, User
 from ventanilla.core.profiles import CountryProfile
 from ventanilla.portal.tests.helpers import axe_check, fill_profile_form, sign_in
 from ventanilla.registry import identity, services
-from ventanilla.registry.models import DuplicateFlag, Person, VitalRecord
+from ventanilla.registry.models import DuplicateFlag, Person, PersonSource, VitalRecord
+from ventanilla.registry.people import search_name
+from ventanilla.registry.selectors import SEARCH_LIMIT
 
 pytestmark = pytest.mark.browser
 
@@ -141,6 +143,41 @@ def test_search_by_name_finds_the_person(
     with page.expect_navigation():
         link.click()
     expect(page.locator("main h1")).to_contain_text(data["given_names"])
+
+
+def test_a_crowded_search_asks_to_be_narrowed(
+    page: Page, registrar: User, totp_key: TotpKey, offices: dict[str, Jurisdiction]
+) -> None:
+    Person.objects.bulk_create(
+        Person(
+            given_names="Rosa",
+            first_surname="Ruiz",
+            sex="F",
+            birth_date=dt.date(1990, 1, 1) + dt.timedelta(days=n),
+            jurisdiction=offices["a"],
+            source=PersonSource.IMPORT,
+            search_name=search_name("Rosa", "Ruiz", ""),
+        )
+        for n in range(SEARCH_LIMIT + 1)
+    )
+    sign_in(page, registrar.username, key=totp_key(registrar))
+    page.goto("/office/search/")
+    page.fill("#id_name", "Rosa Ruiz")
+    with page.expect_navigation():
+        page.click("main form[role=search] button[type=submit]")
+    notice = page.locator("main .usa-alert--info[role=status]")
+    with translation.override(page.locator("html").get_attribute("lang")):
+        expected = translation.gettext(
+            "More persons match than are shown. Narrow the search by date or place of birth."
+        )
+    expect(notice).to_have_text(expected)
+    expect(page.locator("main table a[href^='/office/persons/']")).to_have_count(SEARCH_LIMIT)
+    axe_check(page)
+    page.fill("#id_born_to", "1990-01-03")
+    with page.expect_navigation():
+        page.click("main form[role=search] button[type=submit]")
+    expect(page.locator("main table a[href^='/office/persons/']")).to_have_count(3)
+    expect(notice).to_have_count(0)
 
 
 def test_the_dashboard_renders_its_chart(

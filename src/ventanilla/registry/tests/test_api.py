@@ -17,7 +17,7 @@ from ventanilla.core.profiles import CountryProfile
 from ventanilla.registry import services
 from ventanilla.registry.models import Person, PersonSource, VitalRecord
 from ventanilla.registry.people import search_name
-from ventanilla.registry.selectors import person_search
+from ventanilla.registry.selectors import SEARCH_LIMIT, person_search
 
 BirthData = Callable[..., dict[str, Any]]
 ClientFor = Callable[[User], Client]
@@ -171,6 +171,31 @@ def test_a_search_by_national_id_finds_exactly_that_person(
     assert [p["id"] for p in found.json()] == [str(record.subject_id)]
 
 
+def test_a_search_matching_more_than_it_returns_says_so(
+    registrar: User, offices: dict[str, Jurisdiction], api_client: ClientFor
+) -> None:
+    born = dt.date(1990, 1, 1)
+    Person.objects.bulk_create(
+        Person(
+            given_names=f"P{n}",
+            first_surname="Ruiz",
+            sex="F",
+            birth_date=born + dt.timedelta(days=n % 3),
+            jurisdiction=offices["a"],
+            source=PersonSource.IMPORT,
+            search_name=search_name(f"P{n}", "Ruiz", ""),
+        )
+        for n in range(SEARCH_LIMIT + 10)
+    )
+    client = api_client(registrar)
+    wide = _search(client, {"born_from": "1990-01-01", "born_to": "1990-01-03"})
+    assert len(wide.json()) == SEARCH_LIMIT
+    assert wide["Results-Incomplete"] == "true"
+    narrow = _search(client, {"born_from": "1990-01-02", "born_to": "1990-01-02"})
+    assert 0 < len(narrow.json()) < SEARCH_LIMIT
+    assert narrow["Results-Incomplete"] == "false"
+
+
 def test_an_overlong_search_term_is_a_422(registrar: User, api_client: ClientFor) -> None:
     response = _search(api_client(registrar), {"name": "x" * 5000})
     assert response.status_code == 422
@@ -262,4 +287,5 @@ def test_a_name_search_finds_the_person_among_many_sharing_a_surname(
         **{f.name: getattr(person(*wanted, 99), f.name) for f in Person._meta.concrete_fields}
     )
     found = person_search(actor=registrar, name=" ".join(p for p in wanted if p), limit=3)
-    assert found[0].pk == target.pk
+    assert found.persons[0].pk == target.pk
+    assert found.incomplete  # 80 namesakes resemble the name: more than the 3 shown

@@ -15,7 +15,7 @@ from django.utils import timezone, translation
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from ventanilla.core.models import AccessKind, AccessLogEntry, User
+from ventanilla.core.models import AccessKind, AccessLogEntry, Jurisdiction, User
 from ventanilla.core.profiles import CountryProfile, load_profile
 from ventanilla.registry import dashboards, services
 from ventanilla.registry.forms import CHOICE_LABELS, FIELD_LABELS
@@ -23,9 +23,12 @@ from ventanilla.registry.models import (
     DuplicateDecision,
     DuplicateFlag,
     Person,
+    PersonSource,
     RecordAction,
     VitalRecord,
 )
+from ventanilla.registry.people import search_name
+from ventanilla.registry.selectors import SEARCH_LIMIT
 
 BirthData = Callable[..., dict[str, Any]]
 
@@ -490,6 +493,34 @@ def test_search_by_name_and_by_national_id(registrar: User, birth_data: BirthDat
     by_id = client.post("/office/search/", {"national_id": person.national_id})
     assert f"/office/persons/{person.pk}/" in page(by_id)
     assert AccessLogEntry.objects.filter(purpose="person.search", actor=registrar).count() == 2
+
+
+def test_a_search_finding_more_than_it_shows_asks_to_narrow_it(
+    registrar: User, offices: dict[str, Jurisdiction]
+) -> None:
+    # One more namesake than the page shows, all in the official's jurisdiction.
+    born = dt.date(1990, 1, 1)
+    Person.objects.bulk_create(
+        Person(
+            given_names="Rosa",
+            first_surname="Ruiz",
+            sex="F",
+            birth_date=born + dt.timedelta(days=n),
+            jurisdiction=offices["a"],
+            source=PersonSource.IMPORT,
+            search_name=search_name("Rosa", "Ruiz", ""),
+        )
+        for n in range(SEARCH_LIMIT + 1)
+    )
+    client = signed_in(registrar)
+    wide = client.post("/office/search/", {"name": "Rosa Ruiz"})
+    assert page(wide).count("/office/persons/") == SEARCH_LIMIT
+    assert "Narrow the search by date or place of birth" in page(wide)
+    narrow = client.post(
+        "/office/search/", {"name": "Rosa Ruiz", "born_from": "1990-01-01", "born_to": "1990-01-05"}
+    )
+    assert page(narrow).count("/office/persons/") == 5
+    assert "Narrow the search" not in page(narrow)
 
 
 def test_an_empty_search_is_422(registrar: User) -> None:

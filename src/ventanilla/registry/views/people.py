@@ -43,13 +43,14 @@ def search(request: HttpRequest, actor: User) -> HttpResponse:
     # Searches are POSTed so national IDs and names never appear in URLs, histories or logs.
     form = SearchForm(request.POST if request.method == "POST" else None, id_label=_id_label())
     results: list[Person] | None = None
+    incomplete = False
     status = 200
     if request.method == "POST":
         status = 422
         if form.is_valid():
             criteria = form.cleaned_data
             try:
-                results = selectors.person_search(
+                found = selectors.person_search(
                     actor=actor,
                     national_id=str(criteria.get("national_id") or "").strip(),
                     name=str(criteria.get("name") or "").strip(),
@@ -60,6 +61,7 @@ def search(request: HttpRequest, actor: User) -> HttpResponse:
             except ValidationFailed as exc:
                 form.add_domain_errors(exc)
             else:
+                results, incomplete = found.persons, found.incomplete
                 status = 200
     else:
         authorise(actor, Action.PERSON_SEARCH, None)
@@ -67,7 +69,7 @@ def search(request: HttpRequest, actor: User) -> HttpResponse:
     return render(
         request,
         "office/search.html",
-        {"form": form, "results": results, "rows": rows},
+        {"form": form, "results": results, "rows": rows, "incomplete": incomplete},
         status=status,
     )
 

@@ -91,7 +91,7 @@ def _declaring_offices(actor: User) -> list[Jurisdiction]:
 
 def _person_lookup(actor: User) -> Callable[[str], list[Person]]:
     def lookup(national_id: str) -> list[Person]:
-        return selectors.person_search(actor=actor, national_id=national_id, limit=2)
+        return selectors.person_search(actor=actor, national_id=national_id, limit=2).persons
 
     return lookup
 
