@@ -46,12 +46,16 @@ _CHUNK: Final = 5000
 
 
 def full_name(given: str, first: str, second: str) -> str:
-    """A name as the matcher reads it for parents: given names, then surnames."""
+    """A name as the matcher reads it for parents: given names, then surnames, whatever
+    order the country writes names in (the stored keys were made from this form)."""
     return " ".join(p for p in (given, first, second) if p)
 
 
-def _full_name(person: Person | None) -> str:
-    return person.full_name if person is not None else ""
+def person_name(person: Person | None) -> str:
+    """`full_name` of a person of the register ("" for none)."""
+    if person is None:
+        return ""
+    return full_name(person.given_names, person.first_surname, person.second_surname)
 
 
 def _on_postgresql() -> bool:
@@ -211,7 +215,7 @@ def match_record_for_birth(record: VitalRecord) -> MatchRecord:
     mother = Person.objects.filter(pk=data["mother"]).first() if data.get("mother") else None
     father = Person.objects.filter(pk=data["father"]).first() if data.get("father") else None
     mother_name = (
-        _full_name(mother)
+        person_name(mother)
         or " ".join(
             data.get(k, "")
             for k in ("mother_given_names", "mother_first_surname", "mother_second_surname")
@@ -226,7 +230,7 @@ def match_record_for_birth(record: VitalRecord) -> MatchRecord:
         sex=data.get("sex", ""),
         place_code=data.get("birth_municipality", ""),
         mother_name=mother_name,
-        father_name=_full_name(father),
+        father_name=person_name(father),
     )
 
 

@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from ventanilla.core.country import current_profile
 from ventanilla.core.models import JournalEntry, Jurisdiction
 
 
@@ -110,7 +111,14 @@ class Person(models.Model):
 
     @property
     def full_name(self) -> str:
-        return " ".join(p for p in (self.given_names, self.first_surname, self.second_surname) if p)
+        """The name as the country writes it: "Ana María López Pérez", "홍길동"."""
+        return current_profile().names.display(
+            {
+                "given_names": self.given_names,
+                "first_surname": self.first_surname,
+                "second_surname": self.second_surname,
+            }
+        )
 
 
 class ParentKind(models.TextChoices):

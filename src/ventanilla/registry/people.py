@@ -18,7 +18,7 @@ from ventanilla.core.country import current_profile
 from ventanilla.core.errors import ValidationFailed
 from ventanilla.core.models import Jurisdiction, JurisdictionLevel
 from ventanilla.registry import identity
-from ventanilla.registry.dedup import store_match_keys
+from ventanilla.registry.dedup import person_name, store_match_keys
 from ventanilla.registry.matching import normalise_name, romanise_hangul
 from ventanilla.registry.models import (
     ParentKind,
@@ -261,10 +261,7 @@ def create_person(
         identity.assign_national_id(person, birth_state=birth_state)
     store_match_keys(
         person,
-        new_with_parents=(
-            mother.full_name if mother is not None else "",
-            father.full_name if father is not None else "",
-        ),
+        new_with_parents=(person_name(mother), person_name(father)),
     )
     return person
 

@@ -13,11 +13,14 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from ventanilla.core.access import log_access
+from ventanilla.core.country import current_profile
 from ventanilla.core.errors import NotFound, ValidationFailed
 from ventanilla.core.models import AccessKind, AccessLogEntry, User
 from ventanilla.core.permissions import Action, authorise, granting_assignment, scope_paths
 from ventanilla.registry import identity
 from ventanilla.registry.matching import normalise_name
+from ventanilla.registry.matching.korean import split_korean_name
+from ventanilla.registry.matching.normalise import has_hangul
 from ventanilla.registry.models import (
     DuplicateFlag,
     ParentKind,
@@ -29,6 +32,7 @@ from ventanilla.registry.models import (
 )
 
 SEARCH_LIMIT = 50
+_NAME_PARTS = ("given_names", "first_surname", "second_surname")
 
 
 def _scope(actor: User, action: Action) -> Q:
@@ -142,13 +146,26 @@ def person_search(
     return PersonSearchResult(results, incomplete)
 
 
+def _as_stored(name: str) -> str:
+    """The typed name normalised as `search_name` is stored: given names first. A Korean
+    name is typed family name first, most often without a space ("김민준", "김 민준"). One
+    word of two syllables is taken for a given name (민준): type "김 구" for 김구."""
+    typed = normalise_name(name)
+    whole_word = " " not in typed
+    parts = split_korean_name(typed) if has_hangul(typed) else None
+    if parts is not None and parts[1] and not (whole_word and len(typed) < 3):
+        return normalise_name(f"{parts[1]} {parts[0]}")
+    return normalise_name(name)
+
+
 def _fuzzy_name(query: QuerySet[Person], name: str, limit: int) -> tuple[list[Person], bool]:
     """The persons whose names are nearest `name`, and whether more hold every word of it
     than could be weighed, or more resemble it than are shown."""
     from rapidfuzz import fuzz
 
-    wanted = normalise_name(name)
-    tokens = [t for t in wanted.split() if len(t) >= 2]
+    wanted = _as_stored(name)
+    # A Hangul syllable is a whole name part (김, 이): only Latin needs two letters.
+    tokens = [t for t in wanted.split() if len(t) >= 2 or has_hangul(t)]
     if not tokens:
         raise ValidationFailed(fields={"name": [_("Type at least two letters.")]})
     # Narrow in the database on the tokens' first letters (the trigram index serves these
@@ -159,6 +176,10 @@ def _fuzzy_name(query: QuerySet[Person], name: str, limit: int) -> tuple[list[Pe
     every = Q()
     for token in tokens:
         every &= Q(search_name__contains=token[:4])
+    if has_hangul(wanted) and len(tokens) > 1:
+        # Hangul name parts are one to three syllables, too short for trigrams alone; the
+        # whole name as stored ("민준 김") is not.
+        every &= Q(search_name__contains=wanted)
     # Ranked on the names alone; only the persons shown are loaded whole.
     pool = list(query.filter(every).values_list("pk", "search_name")[:pool_size])
     crowded = len(pool) == pool_size
@@ -284,11 +305,9 @@ def candidate_mothers(
             if mother is not None:
                 names["record"] = mother.full_name
         else:
-            parts = (
-                data.get(k, "")
-                for k in ("mother_given_names", "mother_first_surname", "mother_second_surname")
+            names["record"] = current_profile().names.display(
+                {k: data.get(f"mother_{k}", "") for k in _NAME_PARTS}
             )
-            names["record"] = " ".join(p for p in parts if p)
         links = ParentLink.objects.filter(
             child_id__in=[f.candidate_id for f in flags], kind=ParentKind.BIRTH, parent__sex="F"
         ).select_related("parent")

@@ -171,6 +171,23 @@ def test_a_search_by_national_id_finds_exactly_that_person(
     assert [p["id"] for p in found.json()] == [str(record.subject_id)]
 
 
+def test_a_name_typed_as_the_country_writes_it_finds_the_person(
+    registrar: User, birth_data: BirthData, profile: CountryProfile
+) -> None:
+    person = _registered_birth(registrar, birth_data()).subject
+    assert person is not None
+    typed = [person.full_name]
+    if profile.code == "kr":
+        # 김민준 is written without a space, family name first; some type one.
+        assert person.full_name == f"{person.first_surname}{person.given_names}"
+        typed.append(f"{person.first_surname} {person.given_names}")
+    else:
+        assert person.full_name.startswith(person.given_names)
+    for name in typed:
+        found = person_search(actor=registrar, name=name)
+        assert [p.pk for p in found.persons] == [person.pk], name
+
+
 def test_a_search_matching_more_than_it_returns_says_so(
     registrar: User, offices: dict[str, Jurisdiction], api_client: ClientFor
 ) -> None:
