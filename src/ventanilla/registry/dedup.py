@@ -3,9 +3,10 @@
 Each person's blocking keys live in `PersonMatchKey` (one indexed row per
 key), so a lookup is one `key = ANY(...)` index probe whatever the size of the
 register; only that small candidate set is scored in Python. On PostgreSQL the
-probe, the candidates' rows and their parents' names come back from one
-statement, read as plain rows rather than model instances: a lookup costs one
-round trip.
+probe and the candidates' own fields come back from one statement, read as
+plain rows rather than model instances; the parents' names, the costliest part
+to read and to compare, only for the candidates that could still reach the
+threshold with them (usually none or one).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from ventanilla.registry.matching import (
     blocking_keys,
     compare_features,
     compute_features,
+    could_reach,
     features_of,
     keys_from_features,
     match_score,
@@ -119,10 +121,15 @@ _MATCH_ROWS_SQL: Final = (
     "WHERE p.status <> 'void' AND p.id = ANY("
 )
 _BY_IDS: Final = _MATCH_ROWS_SQL + "%s::uuid[])"
-_BY_KEYS: Final = (
-    _MATCH_ROWS_SQL  # noqa: S608 - constants only
-    + "ARRAY(SELECT person_id FROM registry_personmatchkey WHERE key = ANY(%s) "
-    + f"GROUP BY person_id ORDER BY count(*) DESC LIMIT {MAX_CANDIDATES}))"
+# A lookup reads its candidates' own fields first, and their parents only for the few that
+# could still reach the threshold (`_CANDIDATES_BY_KEYS`, then `parent_names`).
+_CANDIDATES_BY_KEYS: Final = (
+    "SELECT p.id, p.given_names, p.first_surname, p.second_surname, p.birth_date, p.sex, "  # noqa: S608 - constants only
+    "j.official_code, p.source_reference FROM registry_person AS p "
+    "LEFT JOIN core_jurisdiction AS j ON j.id = p.birth_place_id "
+    "WHERE p.status <> 'void' AND p.id = ANY("
+    "ARRAY(SELECT person_id FROM registry_personmatchkey WHERE key = ANY(%s) "
+    f"GROUP BY person_id ORDER BY count(*) DESC LIMIT {MAX_CANDIDATES}))"
 )
 
 
@@ -147,24 +154,27 @@ def _portable_rows(person_ids: Sequence[str]) -> list[list[Any]]:
     ]
 
 
+def _record(row: Sequence[Any], mother: str = "", father: str = "") -> MatchRecord:
+    """A `_MATCH_COLUMNS` row as the matcher reads it."""
+    pid, given, first, second, born, sex, place = row[:7]
+    return MatchRecord(
+        id=str(pid),
+        given_names=given,
+        first_surname=first,
+        second_surname=second,
+        birth_date=born,
+        sex=sex,
+        place_code=place or "",
+        mother_name=mother,
+        father_name=father,
+    )
+
+
 def _records(rows: list[list[Any]]) -> tuple[dict[str, MatchRecord], dict[str, str]]:
-    records: dict[str, MatchRecord] = {}
-    references: dict[str, str] = {}
-    for pid, given, first, second, born, sex, place, reference, mother, father in rows:
-        key = str(pid)
-        records[key] = MatchRecord(
-            id=key,
-            given_names=given,
-            first_surname=first,
-            second_surname=second,
-            birth_date=born,
-            sex=sex,
-            place_code=place or "",
-            mother_name=mother,
-            father_name=father,
-        )
-        references[key] = reference
-    return records, references
+    """Rows of `_MATCH_COLUMNS` and the two parents' names, by person id; and the persons'
+    source references."""
+    records = {str(row[0]): _record(row, row[8], row[9]) for row in rows}
+    return records, {str(row[0]): row[7] for row in rows}
 
 
 def match_records(person_ids: Sequence[str]) -> tuple[dict[str, MatchRecord], dict[str, str]]:
@@ -177,15 +187,16 @@ def match_records(person_ids: Sequence[str]) -> tuple[dict[str, MatchRecord], di
     return _records(_portable_rows(person_ids))
 
 
-def _candidate_records(keys: Sequence[str]) -> dict[str, MatchRecord]:
-    """The persons holding any of the blocking `keys`: at most `MAX_CANDIDATES`, those
-    sharing the most keys first. A key can be crowded (a common surname and a birth date,
-    in a country where one surname covers a fifth of the people), and an arbitrary slice of
-    its holders could leave out the person who shares every other key as well."""
+def _candidate_rows(keys: Sequence[str]) -> list[list[Any]]:
+    """The persons holding any of the blocking `keys`, as `_MATCH_COLUMNS` rows without their
+    parents: at most `MAX_CANDIDATES`, those sharing the most keys first. A key can be
+    crowded (a common surname and a birth date, in a country where one surname covers a
+    fifth of the people), and an arbitrary slice of its holders could leave out the person
+    who shares every other key as well."""
     if not keys:
-        return {}
+        return []
     if _on_postgresql():
-        return _records(_joined(any_of(_BY_KEYS, keys)))[0]
+        return [list(row) for row in any_of(_CANDIDATES_BY_KEYS, keys)]
     holders = (
         PersonMatchKey.objects.filter(key__in=keys)
         .values("person_id")
@@ -193,7 +204,12 @@ def _candidate_records(keys: Sequence[str]) -> dict[str, MatchRecord]:
         .order_by("-shared")
         .values_list("person_id", flat=True)[:MAX_CANDIDATES]
     )
-    return _records(_portable_rows([str(pid) for pid in holders]))[0]
+    return [
+        list(row)
+        for row in Person.objects.filter(pk__in=list(holders))
+        .exclude(status=PersonStatus.VOID)
+        .values_list(*_MATCH_COLUMNS)
+    ]
 
 
 def match_record_for_person(person: Person, mother: str = "", father: str = "") -> MatchRecord:
@@ -256,11 +272,19 @@ def candidates_for(
     probe: MatchRecord, threshold: float = DEFAULT_THRESHOLD
 ) -> list[tuple[str, MatchResult]]:
     """Ids of the persons in the register who may be `probe`, best first, with their
-    comparison. One statement on PostgreSQL: key index, persons and parents."""
+    comparison. On PostgreSQL one statement reads the key index and the candidates, and a
+    second the parents of those that could still reach `threshold`, if any."""
     wanted = features_of(probe)
+    rows = _candidate_rows(sorted(keys_from_features(wanted)))
+    # Most candidates fall short on their own fields: only the others' parents are read.
+    hopeful = [
+        row for row in rows if could_reach(wanted, compute_features(_record(row)), threshold)
+    ]
+    parents = parent_names([str(row[0]) for row in hopeful])
+    records = {str(row[0]): _record(row, *parents.get(str(row[0]), ("", ""))) for row in hopeful}
     kept: list[tuple[str, MatchResult]] = []
-    for pid, record in _candidate_records(sorted(keys_from_features(wanted))).items():
-        # Most candidates fall short: the per-field detail is for the few kept.
+    for pid, record in records.items():
+        # The per-field detail is for the few kept.
         features = compute_features(record)
         if match_score(wanted, features, floor=threshold) >= threshold:
             kept.append((pid, compare_features(wanted, features)))

@@ -27,6 +27,7 @@ from .scoring import (
     ScoringModel,
     compare,
     compare_features,
+    could_reach,
     fit_weights,
     match_score,
 )
@@ -48,6 +49,7 @@ __all__ = [
     "compare",
     "compare_features",
     "compute_features",
+    "could_reach",
     "dedupe_batch",
     "features_of",
     "find_candidates",

@@ -62,6 +62,7 @@ __all__ = [
     "ScoringModel",
     "compare",
     "compare_features",
+    "could_reach",
     "fit_weights",
     "match_score",
 ]
@@ -577,17 +578,14 @@ def _logsumexp(*xs: float) -> float:
     return top + math.log(sum(math.exp(x - top) for x in xs))
 
 
-def _scored_fields(
+def _own_fields(
     a: RecordFeatures,
     b: RecordFeatures,
     model: ScoringModel,
+    tables: _Tables,
     frequencies: NameFrequencies | None,
-    floor: float,
-) -> tuple[dict[str, _Scored], float | None]:
-    """Each field's level and likelihoods, in `FIELD_NAMES` order, and None; or, when the
-    pair cannot score `floor` whatever its parents' names, the fields so far and the bound
-    on its score (below `floor`)."""
-    tables = _tables(model)
+) -> dict[str, _Scored]:
+    """Level and likelihoods of each of the persons' own fields (all but the parents)."""
     korean = a.korean or b.korean
     scored: dict[str, _Scored] = {}
 
@@ -617,12 +615,44 @@ def _scored_fields(
         scored["place_code"] = _score_level(tables, "place_code", "exact", 1.0, u_place)
     else:
         scored["place_code"] = _score_level(tables, "place_code", "different", 0.0)
+    return scored
 
+
+def _best_with_parents(tables: _Tables, own: dict[str, _Scored]) -> float:
+    """The highest score the pair can reach whatever its parents' names. Parents are family
+    fields: they move "same person" against "unrelated" only, by at most `parent_gain`. A
+    hair is added, so that rounding never puts the bound below the score."""
+    return _posterior(tables, own.values(), tables.parent_gain) + 1e-9
+
+
+def could_reach(
+    a: RecordFeatures,
+    b: RecordFeatures,
+    floor: float,
+    model: ScoringModel = DEFAULT_MODEL,
+    frequencies: NameFrequencies | None = None,
+) -> bool:
+    """Whether the pair could score `floor` whatever its parents' names: a lookup asks this
+    before it reads them, and reads the parents of the few candidates that could."""
+    tables = _tables(model)
+    return _best_with_parents(tables, _own_fields(a, b, model, tables, frequencies)) >= floor
+
+
+def _scored_fields(
+    a: RecordFeatures,
+    b: RecordFeatures,
+    model: ScoringModel,
+    frequencies: NameFrequencies | None,
+    floor: float,
+) -> tuple[dict[str, _Scored], float | None]:
+    """Each field's level and likelihoods, in `FIELD_NAMES` order, and None; or, when the
+    pair cannot score `floor` whatever its parents' names, the fields so far and the bound
+    on its score (below `floor`)."""
+    tables = _tables(model)
+    scored = _own_fields(a, b, model, tables, frequencies)
     if floor > 0.0:
-        # Parents are family fields: they move "same person" against "unrelated" only, by
-        # at most `parent_gain`. Comparing their names is the costliest part of a pair.
-        # A hair over, so that rounding never puts the bound below the score.
-        best = _posterior(tables, scored.values(), tables.parent_gain) + 1e-9
+        # Comparing the parents' names is the costliest part of a pair.
+        best = _best_with_parents(tables, scored)
         if best < floor:
             return scored, best
 

@@ -14,6 +14,7 @@ from .. import (
     ScoringModel,
     compare,
     compare_features,
+    could_reach,
     features_of,
     fit_weights,
     match_score,
@@ -334,3 +335,17 @@ def test_a_pair_far_apart_is_given_up_before_its_parents() -> None:
     full = compare(a, stranger).score
     bound = match_score(features_of(a), features_of(stranger), floor=DEFAULT_THRESHOLD)
     assert full < bound < DEFAULT_THRESHOLD
+
+
+@SETTINGS
+@given(st.one_of(st.tuples(records(), records()), related_pairs()), st.floats(0.0, 1.0))
+def test_a_pair_that_reaches_the_floor_could_reach_it_without_its_parents_known(
+    pair: tuple[MatchRecord, MatchRecord], floor: float
+) -> None:
+    a, b = pair
+    orphans = [dataclasses.replace(r, mother_name="", father_name="") for r in (a, b)]
+    hopeful = could_reach(features_of(orphans[0]), features_of(orphans[1]), floor)
+    if compare(a, b).score >= floor:
+        assert hopeful  # whatever the parents' names were
+    if not hopeful:
+        assert match_score(features_of(a), features_of(b), floor=floor) < floor
