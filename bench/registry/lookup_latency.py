@@ -58,8 +58,10 @@ def perturbed_probes(profile_code: str, size: int, count: int) -> list[tuple[obj
     wanted = sorted({rng.randrange(size) for _ in range(count * 2)})[: count * 2]
     rng.shuffle(wanted)
     refs = [person_reference(BENCH_SEED, n) for n in wanted[:count]]
-    persons = list(
-        Person.objects.filter(source_reference__in=refs).select_related("birth_place__parent")
+    # In the order drawn, so that each person gets the same slips on every run.
+    persons = sorted(
+        Person.objects.filter(source_reference__in=refs).select_related("birth_place__parent"),
+        key=lambda p: refs.index(p.source_reference),
     )
     parents = _parent_names([p.pk for p in persons])
     probes: list[tuple[object, str]] = []

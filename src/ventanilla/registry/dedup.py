@@ -17,7 +17,6 @@ from collections.abc import Iterable, Sequence
 from typing import Any, Final
 
 from django.db import connections
-from django.db.models import Count
 
 from ventanilla.registry.bulk import any_of
 from ventanilla.registry.matching import (
@@ -43,7 +42,12 @@ from ventanilla.registry.models import (
     VitalRecord,
 )
 
-MAX_CANDIDATES = 200
+MAX_CANDIDATES = 50
+"""Persons a lookup scores at most: those sharing the most keys with the probe, then those
+whose rarest shared key is held by the fewest (a true duplicate shares several keys, or a
+narrow one; the holders of a crowded key alone are rarely it). Without a cap, the holders of
+crowded keys grow with the register: in Korea, where 김 is a fifth of the people, a key of
+birth year, given-name and surname prefixes held ~400 persons at one million."""
 _CHUNK: Final = 5000
 
 
@@ -121,15 +125,19 @@ _MATCH_ROWS_SQL: Final = (
     "WHERE p.status <> 'void' AND p.id = ANY("
 )
 _BY_IDS: Final = _MATCH_ROWS_SQL + "%s::uuid[])"
+# The persons holding any of a probe's keys, best first (see `MAX_CANDIDATES`).
+_HOLDERS: Final = (
+    "SELECT person_id FROM (SELECT person_id, count(*) OVER (PARTITION BY key) AS crowd "  # noqa: S608 - constants only
+    "FROM registry_personmatchkey WHERE key {keys}) AS held GROUP BY person_id "
+    f"ORDER BY count(*) DESC, min(crowd) LIMIT {MAX_CANDIDATES}"
+)
 # A lookup reads its candidates' own fields first, and their parents only for the few that
 # could still reach the threshold (`_CANDIDATES_BY_KEYS`, then `parent_names`).
 _CANDIDATES_BY_KEYS: Final = (
     "SELECT p.id, p.given_names, p.first_surname, p.second_surname, p.birth_date, p.sex, "  # noqa: S608 - constants only
     "j.official_code, p.source_reference FROM registry_person AS p "
     "LEFT JOIN core_jurisdiction AS j ON j.id = p.birth_place_id "
-    "WHERE p.status <> 'void' AND p.id = ANY("
-    "ARRAY(SELECT person_id FROM registry_personmatchkey WHERE key = ANY(%s) "
-    f"GROUP BY person_id ORDER BY count(*) DESC LIMIT {MAX_CANDIDATES}))"
+    "WHERE p.status <> 'void' AND p.id = ANY(ARRAY(" + _HOLDERS.format(keys="= ANY(%s)") + "))"
 )
 
 
@@ -189,21 +197,16 @@ def match_records(person_ids: Sequence[str]) -> tuple[dict[str, MatchRecord], di
 
 def _candidate_rows(keys: Sequence[str]) -> list[list[Any]]:
     """The persons holding any of the blocking `keys`, as `_MATCH_COLUMNS` rows without their
-    parents: at most `MAX_CANDIDATES`, those sharing the most keys first. A key can be
-    crowded (a common surname and a birth date, in a country where one surname covers a
-    fifth of the people), and an arbitrary slice of its holders could leave out the person
-    who shares every other key as well."""
+    parents: at most `MAX_CANDIDATES`, best first. A key can be crowded (a common surname
+    and a birth date, in a country where one surname covers a fifth of the people), and an
+    arbitrary slice of its holders could leave out the person who shares every other key."""
     if not keys:
         return []
     if _on_postgresql():
         return [list(row) for row in any_of(_CANDIDATES_BY_KEYS, keys)]
-    holders = (
-        PersonMatchKey.objects.filter(key__in=keys)
-        .values("person_id")
-        .annotate(shared=Count("id"))
-        .order_by("-shared")
-        .values_list("person_id", flat=True)[:MAX_CANDIDATES]
-    )
+    with connections["default"].cursor() as cursor:
+        cursor.execute(_HOLDERS.format(keys=f"IN ({', '.join(['%s'] * len(keys))})"), keys)
+        holders = [row[0] for row in cursor.fetchall()]
     return [
         list(row)
         for row in Person.objects.filter(pk__in=list(holders))

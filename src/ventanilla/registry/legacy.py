@@ -1225,10 +1225,16 @@ class _Importer:
         }
         wanted: dict[str, list[str]] = {}
         for _l, _r, rec, _f, keys in written:
-            # As `dedup.candidates_for`: the holders sharing the most keys first.
+            # As `dedup.candidates_for`: those sharing the most keys, then the rarest key.
             shared = Counter(pid for key in sorted(keys) for pid in members.get(key, ()))
             if shared:
-                wanted[rec.id] = [pid for pid, _n in shared.most_common(MAX_CANDIDATES)]
+                rarest: dict[str, int] = {}
+                for key in keys:
+                    for pid in members.get(key, ()):
+                        crowd = len(holders[key])
+                        rarest[pid] = min(rarest.get(pid, crowd), crowd)
+                ranked = sorted(shared, key=lambda pid: (-shared[pid], rarest[pid], pid))
+                wanted[rec.id] = ranked[:MAX_CANDIDATES]
         if not wanted:
             return pairs
         candidate_ids = sorted({pid for found in wanted.values() for pid in found})

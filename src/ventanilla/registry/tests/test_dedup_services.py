@@ -18,7 +18,14 @@ from ventanilla.registry.dedup import (
     match_record_for_person,
     store_match_keys,
 )
-from ventanilla.registry.models import DuplicateDecision, Person, PersonSource, VitalRecord
+from ventanilla.registry.matching import blocking_keys
+from ventanilla.registry.models import (
+    DuplicateDecision,
+    Person,
+    PersonMatchKey,
+    PersonSource,
+    VitalRecord,
+)
 from ventanilla.registry.people import search_name
 
 BirthData = Callable[..., dict[str, Any]]
@@ -157,5 +164,42 @@ def test_the_person_sharing_most_keys_is_a_candidate_even_when_a_key_is_crowded(
     for p in [*crowd, target]:
         store_match_keys(p, new_with_parents=("", ""))
     probe = match_record_for_person(target)
+    found = [person_id for person_id, _result in candidates_for(probe)]
+    assert found[0] == str(target.pk)
+
+
+def test_among_persons_sharing_one_key_the_holder_of_the_rarest_is_a_candidate(
+    offices: dict[str, Jurisdiction], profile: Any
+) -> None:
+    given, first, second = ("Ana", "Torres", "Vega") if profile.code == "mx" else ("서연", "김", "")
+    born = dt.date(1985, 3, 14)
+
+    def person(pk: uuid.UUID, given_names: str) -> Person:
+        return Person(
+            id=pk,
+            given_names=given_names,
+            first_surname=first,
+            second_surname=second,
+            sex="F",
+            birth_date=born,
+            jurisdiction=offices["a"],
+            source=PersonSource.IMPORT,
+            search_name=search_name(given_names, first, second),
+        )
+
+    # The same person, last in every index order, whose only key in common with the probe
+    # is one nobody else holds; and more persons than a lookup reads, each holding another
+    # of the probe's keys (as the holders of a crowded key do).
+    target = person(uuid.UUID(int=2**128 - 1), given)
+    crowd = [person(uuid.UUID(int=n + 1), f"{given} {n}") for n in range(MAX_CANDIDATES + 30)]
+    Person.objects.bulk_create([*crowd, target])
+    probe = match_record_for_person(target)
+    crowded, rare = sorted(blocking_keys(probe))[:2]  # the rare one last in index order
+    PersonMatchKey.objects.bulk_create(
+        [
+            PersonMatchKey(key=rare, person=target),
+            *(PersonMatchKey(key=crowded, person=p) for p in crowd),
+        ]
+    )
     found = [person_id for person_id, _result in candidates_for(probe)]
     assert found[0] == str(target.pk)
