@@ -25,11 +25,10 @@ from ventanilla.registry.matching import (
     MatchResult,
     blocking_keys,
     compare_features,
+    compare_own_fields,
     compute_features,
-    could_reach,
     features_of,
     keys_from_features,
-    match_score,
 )
 from ventanilla.registry.models import (
     DuplicateDecision,
@@ -280,17 +279,18 @@ def candidates_for(
     wanted = features_of(probe)
     rows = _candidate_rows(sorted(keys_from_features(wanted)))
     # Most candidates fall short on their own fields: only the others' parents are read.
-    hopeful = [
-        row for row in rows if could_reach(wanted, compute_features(_record(row)), threshold)
-    ]
-    parents = parent_names([str(row[0]) for row in hopeful])
-    records = {str(row[0]): _record(row, *parents.get(str(row[0]), ("", ""))) for row in hopeful}
+    hopeful = []
+    for row in rows:
+        own = compare_own_fields(wanted, compute_features(_record(row)))
+        if own.best >= threshold:
+            hopeful.append((row, own))
+    parents = parent_names([str(row[0]) for row, _own in hopeful])
     kept: list[tuple[str, MatchResult]] = []
-    for pid, record in records.items():
-        # The per-field detail is for the few kept.
-        features = compute_features(record)
-        if match_score(wanted, features, floor=threshold) >= threshold:
-            kept.append((pid, compare_features(wanted, features)))
+    for row, own in hopeful:
+        features = compute_features(_record(row, *parents.get(str(row[0]), ("", ""))))
+        if own.score_with_parents(wanted, features) >= threshold:
+            # The per-field detail is for the few kept.
+            kept.append((str(row[0]), compare_features(wanted, features)))
     kept.sort(key=lambda pair: pair[1].score, reverse=True)
     return kept
 

@@ -37,7 +37,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
-from typing import Final
+from typing import Final, NamedTuple
 
 from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
 
@@ -62,7 +62,8 @@ __all__ = [
     "ScoringModel",
     "compare",
     "compare_features",
-    "could_reach",
+    "OwnFields",
+    "compare_own_fields",
     "fit_weights",
     "match_score",
 ]
@@ -487,8 +488,7 @@ def _tables(model: ScoringModel) -> _Tables:
     return tables
 
 
-@dataclass(frozen=True, slots=True)
-class _Scored:
+class _Scored(NamedTuple):  # a tuple: built eight times or more per pair
     level: str
     sim: float
     log_m: float
@@ -498,6 +498,18 @@ class _Scored:
 
 
 _MISSING: Final = _Scored("missing", 0.0, 0.0, 0.0, 0.0)
+
+
+def _level_logs(
+    tables: _Tables, name: str, level: str, u_override: float | None, order: float
+) -> tuple[float, float, float]:
+    """Log m, u and sibling likelihoods of one field level, `order` added to m and sibling."""
+    if level == "missing":
+        return order, 0.0, order
+    log_m, log_u, log_f = tables.logs[name][level]
+    if u_override is not None:
+        log_u = math.log(u_override)
+    return log_m + order, log_u, log_f + order
 
 
 def _score_level(
@@ -517,12 +529,7 @@ def _score_level(
     order = 0.0
     if swapped is not None and name == "first_surname":
         order = tables.order[swapped]
-    if level == "missing":
-        return _Scored(level, sim, order, 0.0, order, bool(swapped))
-    log_m, log_u, log_f = tables.logs[name][level]
-    if u_override is not None:
-        log_u = math.log(u_override)
-    return _Scored(level, sim, log_m + order, log_u, log_f + order, bool(swapped))
+    return _Scored(level, sim, *_level_logs(tables, name, level, u_override, order), bool(swapped))
 
 
 def _surname_alternatives(
@@ -553,7 +560,8 @@ def _score_surnames(
     freq: NameFrequencies | None,
 ) -> tuple[_Scored, _Scored]:
     """Best alignment of the two surnames: straight, crosswise, or split from one field."""
-    best: tuple[tuple[float, float, float], _Scored, _Scored] | None = None
+    side = tuple[str, float, float, float, float]  # level, similarity, log m, u, sibling
+    best: tuple[tuple[float, float, float], side, side, bool] | None = None
     for a1, a2 in _surname_alternatives(a.first, a.second):
         for b1, b2 in _surname_alternatives(b.first, b.second):
             for crossed in (False, True):
@@ -562,15 +570,15 @@ def _score_surnames(
                 lvl2, sim2 = surname_level(a2, x2)
                 u1 = _surname_u(model, a1, lvl1, freq)
                 u2 = _surname_u(model, a2, lvl2, freq)
-                s1 = _score_level(tables, "first_surname", lvl1, sim1, u1, crossed)
-                s2 = _score_level(tables, "second_surname", lvl2, sim2, u2, crossed)
-                log_m = s1.log_m + s2.log_m
-                log_u = s1.log_u + s2.log_u
-                rank = (log_m - log_u, log_m, s1.log_f + s2.log_f)
+                # The order of the two surnames is booked on the first (see `_score_level`).
+                m1, lu1, f1 = _level_logs(tables, "first_surname", lvl1, u1, tables.order[crossed])
+                m2, lu2, f2 = _level_logs(tables, "second_surname", lvl2, u2, 0.0)
+                rank = (m1 + m2 - lu1 - lu2, m1 + m2, f1 + f2)
                 if best is None or rank > best[0]:
-                    best = (rank, s1, s2)
+                    best = (rank, (lvl1, sim1, m1, lu1, f1), (lvl2, sim2, m2, lu2, f2), crossed)
     assert best is not None
-    return best[1], best[2]
+    _rank, (lvl1, sim1, m1, lu1, f1), (lvl2, sim2, m2, lu2, f2), crossed = best
+    return _Scored(lvl1, sim1, m1, lu1, f1, crossed), _Scored(lvl2, sim2, m2, lu2, f2, crossed)
 
 
 def _logsumexp(*xs: float) -> float:
@@ -625,17 +633,41 @@ def _best_with_parents(tables: _Tables, own: dict[str, _Scored]) -> float:
     return _posterior(tables, own.values(), tables.parent_gain) + 1e-9
 
 
-def could_reach(
+@dataclass(frozen=True, slots=True)
+class OwnFields:
+    """A pair compared on the persons' own fields, before their parents' names are read."""
+
+    scored: Mapping[str, _Scored]
+    best: float  # the most the pair can score, whatever its parents' names
+    model: ScoringModel
+
+    def score_with_parents(self, a: RecordFeatures, b: RecordFeatures) -> float:
+        """The pair's score once the parents' names (in `a` and `b`) are known: the
+        ``score`` of :func:`compare_features`."""
+        tables = _tables(self.model)
+        return _posterior(tables, (*self.scored.values(), *_parent_fields(tables, a, b)))
+
+
+def compare_own_fields(
     a: RecordFeatures,
     b: RecordFeatures,
-    floor: float,
     model: ScoringModel = DEFAULT_MODEL,
     frequencies: NameFrequencies | None = None,
-) -> bool:
-    """Whether the pair could score `floor` whatever its parents' names: a lookup asks this
-    before it reads them, and reads the parents of the few candidates that could."""
+) -> OwnFields:
+    """The pair on its own fields: a lookup asks this first, and reads the parents only of
+    the few candidates whose `best` reaches the threshold."""
     tables = _tables(model)
-    return _best_with_parents(tables, _own_fields(a, b, model, tables, frequencies)) >= floor
+    own = _own_fields(a, b, model, tables, frequencies)
+    return OwnFields(own, _best_with_parents(tables, own), model)
+
+
+def _parent_fields(
+    tables: _Tables, a: RecordFeatures, b: RecordFeatures
+) -> tuple[_Scored, _Scored]:
+    lvl, sim = parent_level(a.mother, b.mother)
+    mother = _score_level(tables, "mother_name", lvl, sim)
+    lvl, sim = parent_level(a.father, b.father)
+    return mother, _score_level(tables, "father_name", lvl, sim)
 
 
 def _scored_fields(
@@ -655,11 +687,7 @@ def _scored_fields(
         best = _best_with_parents(tables, scored)
         if best < floor:
             return scored, best
-
-    lvl, sim = parent_level(a.mother, b.mother)
-    scored["mother_name"] = _score_level(tables, "mother_name", lvl, sim)
-    lvl, sim = parent_level(a.father, b.father)
-    scored["father_name"] = _score_level(tables, "father_name", lvl, sim)
+    scored["mother_name"], scored["father_name"] = _parent_fields(tables, a, b)
     return scored, None
 
 

@@ -14,7 +14,7 @@ from .. import (
     ScoringModel,
     compare,
     compare_features,
-    could_reach,
+    compare_own_fields,
     features_of,
     fit_weights,
     match_score,
@@ -344,8 +344,10 @@ def test_a_pair_that_reaches_the_floor_could_reach_it_without_its_parents_known(
 ) -> None:
     a, b = pair
     orphans = [dataclasses.replace(r, mother_name="", father_name="") for r in (a, b)]
-    hopeful = could_reach(features_of(orphans[0]), features_of(orphans[1]), floor)
-    if compare(a, b).score >= floor:
-        assert hopeful  # whatever the parents' names were
-    if not hopeful:
+    own = compare_own_fields(features_of(orphans[0]), features_of(orphans[1]))
+    full = compare(a, b).score
+    assert own.best >= full  # whatever the parents' names were
+    # Told the parents afterwards, it gives the pair's score.
+    assert own.score_with_parents(features_of(a), features_of(b)) == full
+    if own.best < floor:
         assert match_score(features_of(a), features_of(b), floor=floor) < floor
