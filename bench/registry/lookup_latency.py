@@ -134,9 +134,11 @@ def fresh_probes(profile_code: str, count: int) -> list[object]:
     return probes[:count]
 
 
-def name_searches(size: int, count: int) -> tuple[list[float], int]:
+def name_searches(size: int, count: int) -> tuple[list[float], int, int]:
     """Milliseconds of `person_search` by full name for `count` persons of the register, as
-    a national administrator, and how many of them were among the results."""
+    a national administrator; how many of them were among the results, and how many of the
+    other searches said that more persons match than are shown (too many namesakes: the
+    official is asked to narrow by date or place)."""
     from ventanilla.core.models import Jurisdiction, JurisdictionLevel, Role, RoleAssignment, User
     from ventanilla.registry.models import Person
     from ventanilla.registry.selectors import person_search
@@ -152,14 +154,16 @@ def name_searches(size: int, count: int) -> tuple[list[float], int]:
         "id", "given_names", "first_surname", "second_surname"
     )
     timings: list[float] = []
-    found = 0
+    found = crowded = 0
     for person in wanted:
         pk = person.pk
         t = time.perf_counter()
         results = person_search(actor=actor, name=person.full_name)
         timings.append((time.perf_counter() - t) * 1000)
-        found += any(p.pk == pk for p in results.persons)
-    return timings, found
+        hit = any(p.pk == pk for p in results.persons)
+        found += hit
+        crowded += not hit and results.incomplete
+    return timings, found, crowded
 
 
 def measure(size: int, probes_count: int) -> float:
@@ -213,7 +217,7 @@ def measure(size: int, probes_count: int) -> float:
             "ms",
         )
     line("originals found among candidates", found / max(1, len(perturbed)) * 100, "%")
-    searches, named = name_searches(size, max(20, probes_count // 5))
+    searches, named, crowded = name_searches(size, max(20, probes_count // 5))
     line(
         f"name search ({len(searches)} full names) p50/p95/p99",
         f"{percentile(searches, 50):.2f} / {percentile(searches, 95):.2f} / "
@@ -221,6 +225,11 @@ def measure(size: int, probes_count: int) -> float:
         "ms",
     )
     line("persons found by their full name", named / max(1, len(searches)) * 100, "%")
+    line(
+        "not found, the page asking to narrow (namesakes)",
+        crowded / max(1, len(searches)) * 100,
+        "%",
+    )
     return percentile(everything, 95)
 
 
