@@ -15,9 +15,9 @@ from ventanilla.core.models import Jurisdiction, User
 from ventanilla.core.profiles import CountryProfile
 from ventanilla.portal.tests.helpers import axe_check, fill_profile_form, sign_in
 from ventanilla.registry import identity, services
-from ventanilla.registry.models import DuplicateFlag, Person, PersonSource, VitalRecord
-from ventanilla.registry.people import search_name
+from ventanilla.registry.models import DuplicateFlag, Person, VitalRecord
 from ventanilla.registry.selectors import SEARCH_LIMIT
+from ventanilla.registry.tests.factories import imported_person
 
 pytestmark = pytest.mark.browser
 
@@ -148,16 +148,9 @@ def test_search_by_name_finds_the_person(
 def test_a_crowded_search_asks_to_be_narrowed(
     page: Page, registrar: User, totp_key: TotpKey, offices: dict[str, Jurisdiction]
 ) -> None:
+    born = dt.date(1990, 1, 1)
     Person.objects.bulk_create(
-        Person(
-            given_names="Rosa",
-            first_surname="Ruiz",
-            sex="F",
-            birth_date=dt.date(1990, 1, 1) + dt.timedelta(days=n),
-            jurisdiction=offices["a"],
-            source=PersonSource.IMPORT,
-            search_name=search_name("Rosa", "Ruiz", ""),
-        )
+        imported_person(offices["a"], "Rosa", "Ruiz", born=born + dt.timedelta(days=n))
         for n in range(SEARCH_LIMIT + 1)
     )
     sign_in(page, registrar.username, key=totp_key(registrar))

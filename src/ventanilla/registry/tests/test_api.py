@@ -15,9 +15,9 @@ from django.test import Client
 from ventanilla.core.models import AccessKind, AccessLogEntry, Jurisdiction, User
 from ventanilla.core.profiles import CountryProfile
 from ventanilla.registry import services
-from ventanilla.registry.models import Person, PersonSource, VitalRecord
-from ventanilla.registry.people import search_name
+from ventanilla.registry.models import Person, VitalRecord
 from ventanilla.registry.selectors import SEARCH_LIMIT, person_search
+from ventanilla.registry.tests.factories import imported_person
 
 BirthData = Callable[..., dict[str, Any]]
 ClientFor = Callable[[User], Client]
@@ -193,15 +193,7 @@ def test_a_search_matching_more_than_it_returns_says_so(
 ) -> None:
     born = dt.date(1990, 1, 1)
     Person.objects.bulk_create(
-        Person(
-            given_names=f"P{n}",
-            first_surname="Ruiz",
-            sex="F",
-            birth_date=born + dt.timedelta(days=n % 3),
-            jurisdiction=offices["a"],
-            source=PersonSource.IMPORT,
-            search_name=search_name(f"P{n}", "Ruiz", ""),
-        )
+        imported_person(offices["a"], f"P{n}", "Ruiz", born=born + dt.timedelta(days=n % 3))
         for n in range(SEARCH_LIMIT + 10)
     )
     client = api_client(registrar)
@@ -285,16 +277,8 @@ def test_a_name_search_finds_the_person_among_many_sharing_a_surname(
         given_names = ["서연", "지우", "도윤", "하은", "예준", "수아"]
 
     def person(given: str, first: str, second: str, n: int) -> Person:
-        return Person(
-            given_names=given,
-            first_surname=first,
-            second_surname=second,
-            sex="F",
-            birth_date=dt.date(1990, 1, 1) + dt.timedelta(days=n),
-            jurisdiction=offices["a"],
-            source=PersonSource.IMPORT,
-            search_name=search_name(given, first, second),
-        )
+        born = dt.date(1990, 1, 1) + dt.timedelta(days=n)
+        return imported_person(offices["a"], given, first, second, born=born)
 
     # Many more namesakes than the search reads before ranking (20 x the limit), all first.
     Person.objects.bulk_create(

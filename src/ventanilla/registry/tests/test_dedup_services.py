@@ -23,10 +23,9 @@ from ventanilla.registry.models import (
     DuplicateDecision,
     Person,
     PersonMatchKey,
-    PersonSource,
     VitalRecord,
 )
-from ventanilla.registry.people import search_name
+from ventanilla.registry.tests.factories import imported_person
 
 BirthData = Callable[..., dict[str, Any]]
 
@@ -140,17 +139,7 @@ def test_the_person_sharing_most_keys_is_a_candidate_even_when_a_key_is_crowded(
     given, first, second = ("Ana", "Torres", "Vega") if profile.code == "mx" else ("서연", "김", "")
 
     def person(pk: uuid.UUID, given: str, first: str, second: str) -> Person:
-        return Person(
-            id=pk,
-            given_names=given,
-            first_surname=first,
-            second_surname=second,
-            sex="F",
-            birth_date=born,
-            jurisdiction=offices["a"],
-            source=PersonSource.IMPORT,
-            search_name=search_name(given, first, second),
-        )
+        return imported_person(offices["a"], given, first, second, born=born, pk=pk)
 
     # More namesakes born the same day than a lookup reads; each shares only the keys made of
     # the birth date and the given name with the probe.
@@ -175,17 +164,7 @@ def test_among_persons_sharing_one_key_the_holder_of_the_rarest_is_a_candidate(
     born = dt.date(1985, 3, 14)
 
     def person(pk: uuid.UUID, given_names: str) -> Person:
-        return Person(
-            id=pk,
-            given_names=given_names,
-            first_surname=first,
-            second_surname=second,
-            sex="F",
-            birth_date=born,
-            jurisdiction=offices["a"],
-            source=PersonSource.IMPORT,
-            search_name=search_name(given_names, first, second),
-        )
+        return imported_person(offices["a"], given_names, first, second, born=born, pk=pk)
 
     # The same person, last in every index order, whose only key in common with the probe
     # is one nobody else holds; and more persons than a lookup reads, each holding another

@@ -23,12 +23,11 @@ from ventanilla.registry.models import (
     DuplicateDecision,
     DuplicateFlag,
     Person,
-    PersonSource,
     RecordAction,
     VitalRecord,
 )
-from ventanilla.registry.people import search_name
 from ventanilla.registry.selectors import SEARCH_LIMIT
+from ventanilla.registry.tests.factories import imported_person
 
 BirthData = Callable[..., dict[str, Any]]
 
@@ -501,15 +500,7 @@ def test_a_search_finding_more_than_it_shows_asks_to_narrow_it(
     # One more namesake than the page shows, all in the official's jurisdiction.
     born = dt.date(1990, 1, 1)
     Person.objects.bulk_create(
-        Person(
-            given_names="Rosa",
-            first_surname="Ruiz",
-            sex="F",
-            birth_date=born + dt.timedelta(days=n),
-            jurisdiction=offices["a"],
-            source=PersonSource.IMPORT,
-            search_name=search_name("Rosa", "Ruiz", ""),
-        )
+        imported_person(offices["a"], "Rosa", "Ruiz", born=born + dt.timedelta(days=n))
         for n in range(SEARCH_LIMIT + 1)
     )
     client = signed_in(registrar)
