@@ -1230,8 +1230,8 @@ class _Importer:
             if shared:
                 rarest: dict[str, int] = {}
                 for key in keys:
+                    crowd = len(holders.get(key, ()))
                     for pid in members.get(key, ()):
-                        crowd = len(holders[key])
                         rarest[pid] = min(rarest.get(pid, crowd), crowd)
                 ranked = sorted(shared, key=lambda pid: (-shared[pid], rarest[pid], pid))
                 wanted[rec.id] = ranked[:MAX_CANDIDATES]

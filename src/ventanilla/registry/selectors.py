@@ -155,7 +155,7 @@ def _as_stored(name: str) -> str:
     parts = split_korean_name(typed) if has_hangul(typed) else None
     if parts is not None and parts[1] and not (whole_word and len(typed) < 3):
         return normalise_name(f"{parts[1]} {parts[0]}")
-    return normalise_name(name)
+    return typed
 
 
 def _fuzzy_name(query: QuerySet[Person], name: str, limit: int) -> tuple[list[Person], bool]:
