@@ -11,7 +11,14 @@ included), then, in the same run, times two raw COPYs of the same rows:
   in a transaction that is rolled back (the limit of writing these persons into a live
   register, with nothing computed: no validation, no IDs, no keys, no duplicate check).
 
-Prints rows/s for each and the import's ratio to both.
+and, third, the import's **write floor**: the rows the import itself wrote (the persons with
+their national IDs, their duplicate-lookup keys, their parent links and their access-log
+index rows), copied again under fresh identities into the same tables with nothing computed,
+in a transaction that is rolled back. No import that writes those rows can be faster than
+that floor, however little it computes, so its ratio to the person-table COPY is the
+ceiling of the import's own ratio on this machine.
+
+Prints rows/s for each and the import's ratio to all three.
 
     .venv/bin/python bench/registry/import_throughput.py --size 200000
     .venv/bin/python bench/registry/import_throughput.py --smoke
@@ -158,6 +165,76 @@ def raw_copy_into_register(path: Path) -> float:
     return seconds
 
 
+def write_floor(tag: str) -> dict[str, float]:
+    """Seconds to COPY again, with nothing computed, every row the import wrote for its
+    persons: the person rows, their match keys, their parent links and their access-log
+    index rows, each person under a fresh id, legacy reference and national ID so that no
+    unique index refuses it. Rolled back like `raw_copy_into_register`. Returns the seconds
+    per table, in the order written."""
+    import uuid
+
+    from django.db import connection, transaction
+
+    from ventanilla.core.models import AccessLogSubject
+    from ventanilla.registry.bulk import PERSON_COLUMNS
+    from ventanilla.registry.legacy import legacy_reference
+    from ventanilla.registry.models import ParentLink, Person, PersonMatchKey
+
+    quote = connection.ops.quote_name
+    prefix = legacy_reference(f"{tag}-")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {', '.join(quote(c) for c in PERSON_COLUMNS)} "  # noqa: S608 - model names
+            f"FROM {quote(Person._meta.db_table)} WHERE source_reference LIKE %s",
+            [prefix + "%"],
+        )
+        persons = cursor.fetchall()
+        fresh = {row[0]: uuid.uuid4() for row in persons}
+        ids = list(fresh)
+        cursor.execute(
+            f"SELECT key, person_id FROM {quote(PersonMatchKey._meta.db_table)} "  # noqa: S608
+            "WHERE person_id = ANY(%s)",
+            [ids],
+        )
+        keys = [(key, fresh[pid]) for key, pid in cursor.fetchall()]
+        cursor.execute(
+            f"SELECT child_id, parent_id, kind FROM {quote(ParentLink._meta.db_table)} "  # noqa: S608
+            "WHERE child_id = ANY(%s)",
+            [ids],
+        )
+        links = [(fresh[c], fresh.get(p, p), kind) for c, p, kind in cursor.fetchall()]
+        cursor.execute(
+            f"SELECT entry_id, person_id FROM {quote(AccessLogSubject._meta.db_table)} "  # noqa: S608
+            "WHERE person_id = ANY(%s)",
+            [ids],
+        )
+        subjects = [(entry, fresh[pid]) for entry, pid in cursor.fetchall()]
+    person_rows = [
+        (fresh[row[0]], f"F{n:017d}", *row[2:13], f"FLOOR-{row[13]}", *row[14:])
+        for n, row in enumerate(persons)
+    ]
+    tables = [
+        (Person, PERSON_COLUMNS, person_rows),
+        (PersonMatchKey, ("key", "person_id"), keys),
+        (ParentLink, ("child_id", "parent_id", "kind"), links),
+        (AccessLogSubject, ("entry_id", "person_id"), subjects),
+    ]
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        seconds: dict[str, float] = {}
+        for model, columns, rows in tables:
+            column_list = ", ".join(quote(c) for c in columns)
+            started = time.perf_counter()
+            with cursor.cursor.copy(
+                f"COPY {quote(model._meta.db_table)} ({column_list}) FROM STDIN"
+            ) as copy:
+                for row in rows:
+                    copy.write_row(row)
+            seconds[f"{model._meta.db_table} ({len(rows):,} rows)"] = time.perf_counter() - started
+        transaction.set_rollback(True)
+    return seconds
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--smoke", action="store_true", help=f"{SMOKE_SIZE} rows")
@@ -211,6 +288,15 @@ def main() -> None:
         register_rate = rows / register_seconds
         line("raw COPY into the person table seconds", register_seconds, "s")
         line("raw COPY into the person table throughput", register_rate, "rows/s")
+        floor = write_floor(tag)
+        for table, seconds in floor.items():
+            line(f"write floor: {table}", seconds, "s")
+        floor_seconds = sum(floor.values())
+        floor_rate = rows / floor_seconds
+        line("write floor (the import's rows, copied again) seconds", floor_seconds, "s")
+        line("write floor throughput", floor_rate, "rows/s")
+        line("ratio write floor/raw COPY (person table)", f"{floor_rate / register_rate:.4f}")
+        line("ratio import/write floor", f"{import_rate / floor_rate:.4f}")
         bare_ratio = f"{import_rate / copy_rate:.4f}"
         line("ratio import/raw COPY (bare table)", bare_ratio, "(goal >= 0.5)")
         line(
