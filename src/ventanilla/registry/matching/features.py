@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .korean import (
+    hangul_sound_code,
     is_korean_surname,
     korean_fold,
     korean_surname_key,
@@ -55,8 +56,11 @@ class GivenFeatures:
     significant_tokens: tuple[str, ...]  # tokens after the CURP MARIA/JOSE skip
     significant: str  # `significant_tokens` joined
     token_codes: tuple[str, ...]
-    code: str  # phonetic code of `significant`, the blocking code
+    code: str  # phonetic code of `significant`
     fold: str  # Korean variant fold of `joined`
+    # The blocking code: `code`, except for a name written in Hangul, whose vowels tell it
+    # apart (see `hangul_sound_code`); keys read it, scoring reads `code`.
+    block: str
 
 
 @lru_cache(maxsize=131_072)
@@ -65,6 +69,7 @@ def given_features(s: str) -> GivenFeatures:
     tokens = _latin_tokens(canonical_tokens(norm, given=True))
     significant_tokens = significant_given_tokens(tokens)
     significant = "".join(significant_tokens)
+    code = _compact_code(significant)
     return GivenFeatures(
         norm=norm,
         tokens=tokens,
@@ -72,8 +77,9 @@ def given_features(s: str) -> GivenFeatures:
         significant_tokens=significant_tokens,
         significant=significant,
         token_codes=tuple(_compact_code(t) for t in tokens),
-        code=_compact_code(significant),
+        code=code,
         fold=korean_fold(" ".join(tokens)),
+        block=(hangul_sound_code(norm) or code) if has_hangul(norm) else code,
     )
 
 

@@ -22,6 +22,12 @@ kind        made of                           survives
 ``mg:``     parent's name code + G            any birth-date error, surname errors
 ==========  ================================  =========================================
 
+G is the given name's blocking code: its Spanish phonetic code, or for a given name written
+in Hangul a code that keeps the vowels (`hangul_sound_code`: 지우 → JIU, where the Spanish
+code of JIU is only J). A Hangul given name also gets ``dg:`` with its Spanish code, which
+the same name in its Revised Romanization (JI-U, MINJUN) shares, and its ``md:``/``yn:``
+keys take its whole code, not the first three symbols (one syllable, shared by siblings).
+
 The parent is the mother, or the father when the mother is unknown.
 ``{S1, S2}`` is the sorted pair, so swapped surnames keep those keys too.
 
@@ -68,7 +74,7 @@ def _unordered(x: str, y: str) -> str:
 
 def keys_from_features(f: RecordFeatures) -> set[str]:
     """Blocking keys of a record's derived values (see the module docstring)."""
-    g = _c(f.given.code)
+    g = _c(f.given.block)
     s1 = _c(f.first.block)
     s2 = _c(f.second.block)
     pair = _unordered(s1, s2)
@@ -85,9 +91,16 @@ def keys_from_features(f: RecordFeatures) -> set[str]:
             keys.add(f"ds:{d}{f.sex}:{s2}")
         if g:
             keys.add(f"dg:{d}:{g}")
+            hangul = f.given.block != f.given.code
+            if hangul and f.given.code:
+                keys.add(f"dg:{d}:{_c(f.given.code)}")
             if short:
-                keys.add(f"md:{f.date.month_day}:{g[:_PREFIX]}:{short}")
-                keys.add(f"yn:{f.date.year}:{g[:_PREFIX]}:{short}")
+                # A Hangul code's first three symbols are its first syllable, which siblings
+                # and a whole generation of namesakes share; its sound classes already
+                # absorb the usual typos, so it is kept whole.
+                gp = g if hangul else g[:_PREFIX]
+                keys.add(f"md:{f.date.month_day}:{gp}:{short}")
+                keys.add(f"yn:{f.date.year}:{gp}:{short}")
         if parent:
             keys.add(f"m:{d}:{parent}")
             if g:

@@ -14,6 +14,7 @@ from .normalise import has_hangul, normalise_name
 
 __all__ = [
     "KOREAN_SURNAMES",
+    "hangul_sound_code",
     "is_korean_surname",
     "korean_fold",
     "korean_surname_key",
@@ -38,6 +39,17 @@ _MEDIAL_RR: Final = (
 _FINAL_RR: Final = (
     "", "K", "K", "K", "N", "N", "N", "T", "L", "K", "M", "L", "L", "L", "P", "L", "M", "P",
     "P", "T", "T", "NG", "T", "T", "K", "T", "P", "T",
+)
+
+# Sound classes for `hangul_sound_code`: jamo that are easily confused in typing or hearing
+# share a class (plain/aspirated/tense consonants; ㅐ/ㅔ, ㅓ/ㅗ, ㅕ/ㅛ, ㅙ/ㅚ/ㅞ, ㅜ/ㅡ, ㅢ/ㅣ).
+_INITIAL_CLASS: Final = (
+    "G", "G", "N", "D", "D", "R", "M", "B", "B", "S", "S", "", "J", "J", "J", "G", "D",
+    "B", "H",
+)
+_MEDIAL_CLASS: Final = (
+    "A", "E", "YA", "YE", "O", "E", "YO", "YE", "O", "WA", "WE", "WE", "YO", "U", "WO",
+    "WE", "WI", "YU", "U", "I", "I",
 )
 # fmt: on
 
@@ -145,6 +157,26 @@ def romanise_hangul(s: str) -> str:
             out.append(_romanise_syllable(ch))
         else:
             out.append(ch)
+    return "".join(out)
+
+
+@lru_cache(maxsize=65_536)
+def hangul_sound_code(s: str) -> str:
+    """A phonetic code of the Hangul syllables in `s` that keeps their vowels.
+
+    The Spanish code of a romanised Korean given name keeps only its consonants, and Korean
+    given names differ mostly by their vowels (지우/재이/주아 all give "J"). Here each
+    syllable keeps the class of its initial consonant, of its vowel and of its final
+    consonant, so easily confused jamo still agree (서연 and 소연 give "SOYON", 지우 "JIU",
+    지유 "JIYU"). Characters that are not Hangul syllables are left out.
+    """
+    out: list[str] = []
+    for ch in s:
+        index = ord(ch) - _SYLLABLE_BASE
+        if 0 <= index <= _SYLLABLE_LAST - _SYLLABLE_BASE:
+            initial, rest = divmod(index, _MEDIALS * _FINALS)
+            medial, final = divmod(rest, _FINALS)
+            out.append(_INITIAL_CLASS[initial] + _MEDIAL_CLASS[medial] + _FINAL_RR[final])
     return "".join(out)
 
 

@@ -71,6 +71,64 @@ def test_hangul_and_romanised_share_a_key() -> None:
     assert shares_key(a, b)
 
 
+def _korean(given: str, **kw: object) -> MatchRecord:
+    return person(given_names=given, first_surname="김", second_surname="", sex="F", **kw)
+
+
+def _given_keys(r: MatchRecord) -> set[str]:
+    """The keys that carry the given name's code without the full birth date, the ones a
+    short code crowds (``dg:``, with the full date, is narrow whatever the code)."""
+    return {k for k in blocking_keys(r) if k.split(":")[0] in {"md", "yn", "mg"}}
+
+
+def test_korean_given_names_that_differ_by_their_vowels_get_other_keys() -> None:
+    # Their Spanish codes agree (J, MNJ...): in a Korean register every 김 born in a year
+    # with any of these names would share the year's key.
+    for a, b in [("지우", "재이"), ("지우", "주아"), ("민준", "민재"), ("서연", "서윤")]:
+        assert not _given_keys(_korean(a)) & _given_keys(_korean(b, id="b")), (a, b)
+
+
+def test_easily_confused_hangul_keeps_its_given_name_keys() -> None:
+    # ㅓ/ㅗ and ㅐ/ㅔ are typed and heard for each other.
+    for a, b in [("서연", "소연"), ("민재", "민제")]:
+        assert _given_keys(_korean(a)) == _given_keys(_korean(b, id="b")), (a, b)
+
+
+def test_revised_romanization_of_a_hangul_given_name_shares_its_dated_key() -> None:
+    a = _korean("지우", mother_name="")
+    b = dataclasses.replace(a, id="b", given_names="JI U", first_surname="LEE")
+    assert shares_key(a, b)  # the surname differs too: only ``dg:`` is left
+
+
+# Medial jamo indexes typed or heard for each other:
+# ㅐ/ㅔ, ㅓ/ㅗ, ㅕ/ㅛ, ㅙ/ㅚ, ㅚ/ㅞ, ㅜ/ㅡ, ㅢ/ㅣ.
+_CONFUSED_VOWELS = [(1, 5), (4, 8), (6, 12), (10, 11), (11, 15), (13, 18), (19, 20)]
+
+
+def _syllable(initial: int, medial: int, final: int) -> str:
+    return chr(0xAC00 + (initial * 21 + medial) * 28 + final)
+
+
+@given(
+    others=st.lists(st.integers(0, 11171).map(lambda c: chr(0xAC00 + c)), max_size=3),
+    at=st.integers(0, 3),
+    initial=st.integers(0, 18),
+    pair=st.sampled_from(_CONFUSED_VOWELS),
+    final=st.integers(0, 27),
+)
+@SETTINGS
+def test_hangul_sound_code_ignores_confused_vowels(
+    others: list[str], at: int, initial: int, pair: tuple[int, int], final: int
+) -> None:
+    from ..korean import hangul_sound_code
+
+    i = at % (len(others) + 1)
+    one = "".join([*others[:i], _syllable(initial, pair[0], final), *others[i:]])
+    other = "".join([*others[:i], _syllable(initial, pair[1], final), *others[i:]])
+    assert hangul_sound_code(one) == hangul_sound_code(other)
+    assert hangul_sound_code(one)  # every syllable gives a code
+
+
 def test_unrelated_people_share_no_key() -> None:
     a = person()
     b = person(
