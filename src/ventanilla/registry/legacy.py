@@ -786,7 +786,7 @@ def _known_persons(references: Collection[str]) -> dict[str, _Known]:
         # The second condition is the partial unique index's own predicate, so it is used.
         rows: Iterable[tuple[Any, ...]] = any_of(
             f"SELECT {', '.join(_KNOWN_COLUMNS)} FROM registry_person "  # noqa: S608
-            "WHERE source_reference = ANY(%s) AND NOT (source_reference = '')",
+            "WHERE source_reference = ANY(%s::text[]) AND NOT (source_reference = '')",
             values,
         )
         for ref, pid, given, first, second, sex, born, status, died in rows:
@@ -1265,7 +1265,7 @@ def _register_holders(keys: Sequence[str]) -> dict[str, list[str]]:
         rows = any_of(
             "SELECT key, person_id FROM (SELECT key, person_id, "  # noqa: S608 - a constant
             "count(*) OVER (PARTITION BY key) AS holders FROM registry_personmatchkey "
-            f"WHERE key = ANY(%s)) AS k WHERE holders <= {int(MAX_BLOCK_SIZE)}",
+            f"WHERE key = ANY(%s::text[])) AS k WHERE holders <= {int(MAX_BLOCK_SIZE)}",
             keys,
         )
     else:

@@ -42,6 +42,7 @@ import datetime
 import re
 import string
 import unicodedata
+from functools import lru_cache
 from typing import Final
 
 from stdnum.mx import curp as stdnum_curp
@@ -84,6 +85,7 @@ _ASCII_UPPER: Final = frozenset(string.ascii_uppercase)
 
 # Ñ sits between N and O, so O..Z weigh one more than their plain A-Z index.
 _CHECK_ALPHABET: Final = "0123456789ABCDEFGHIJKLMNÑOPQRSTUVWXYZ"
+_CHECK_VALUE: Final = {c: i for i, c in enumerate(_CHECK_ALPHABET)}
 _HOMONYMS_20TH: Final = string.digits
 _HOMONYMS_21ST: Final = string.ascii_uppercase
 
@@ -116,11 +118,14 @@ def _without_particles(words: list[str]) -> list[str]:
     return kept or words
 
 
+# Names repeat (a few thousand surnames cover most of a country): each is analysed once.
+@lru_cache(maxsize=65_536)
 def _surname_word(raw: str) -> str | None:
     words = _without_particles(_words(raw))
     return words[0] if words else None
 
 
+@lru_cache(maxsize=65_536)
 def _given_name_word(raw: str) -> str | None:
     words = _without_particles(_words(raw))
     if not words:
@@ -148,7 +153,7 @@ def _internal(word: str | None, *, vowel: bool) -> str:
 
 
 def _check_digit(first17: str) -> str:
-    total = sum(_CHECK_ALPHABET.index(c) * (18 - i) for i, c in enumerate(first17))
+    total = sum(_CHECK_VALUE[c] * (18 - i) for i, c in enumerate(first17))
     return str((10 - total % 10) % 10)
 
 
