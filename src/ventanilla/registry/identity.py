@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import hmac
+from collections.abc import Callable
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -56,7 +57,12 @@ def subject_for(person: Person, *, birth_state: str) -> IdSubject:
     )
 
 
-def assign_national_id(person: Person, *, birth_state: str) -> str:
+def _claim_first_free(person: Person, birth_state: str, claim: Callable[[str], None]) -> str:
+    """Try the scheme's proposals for `person` in order and `claim` the first free one.
+
+    `claim` writes the proposal in a savepoint; a unique-constraint failure for a proposal
+    that another registration took a moment ago moves on to the next one. Any other
+    integrity error is raised."""
     id_scheme = scheme()
     try:
         subject = subject_for(person, birth_state=birth_state)
@@ -75,9 +81,11 @@ def assign_national_id(person: Person, *, birth_state: str) -> str:
                     continue
                 try:
                     with transaction.atomic():
-                        Person.objects.filter(pk=person.pk).update(national_id=proposal)
+                        claim(proposal)
                 except IntegrityError:
-                    continue  # another registration took it a moment ago
+                    if Person.objects.filter(national_id=proposal).exists():
+                        continue  # another registration took it a moment ago
+                    raise
                 person.national_id = proposal
                 return proposal
     except InvalidIdError as exc:
@@ -85,6 +93,29 @@ def assign_national_id(person: Person, *, birth_state: str) -> str:
             _("The national ID cannot be formed from these data."), code=f"id_{exc.code}"
         ) from None
     raise Conflict(_("Every national ID for these data is taken."), code="id_space_exhausted")
+
+
+def assign_national_id(person: Person, *, birth_state: str) -> str:
+    """Give a person already in the register the first free national ID for their data."""
+
+    def claim(proposal: str) -> None:
+        Person.objects.filter(pk=person.pk).update(national_id=proposal)
+
+    return _claim_first_free(person, birth_state, claim)
+
+
+def insert_with_national_id(person: Person, *, birth_state: str) -> str:
+    """Insert a new (unsaved) person together with the first free national ID."""
+
+    def claim(proposal: str) -> None:
+        person.national_id = proposal
+        try:
+            person.save(force_insert=True)
+        except IntegrityError:
+            person.national_id = None
+            raise
+
+    return _claim_first_free(person, birth_state, claim)
 
 
 def reassign_if_changed(person: Person, *, birth_state: str) -> None:

@@ -239,7 +239,7 @@ def create_person(
     record: VitalRecord | None = None,
     assign_id: bool = True,
 ) -> Person:
-    person = Person.objects.create(
+    person = Person(
         given_names=given_names,
         first_surname=first_surname,
         second_surname=second_surname,
@@ -252,13 +252,16 @@ def create_person(
         source_reference=source_reference,
         search_name=search_name(given_names, first_surname, second_surname),
     )
+    if assign_id:
+        # Written once, with its ID: an update would rewrite every index of the row.
+        identity.insert_with_national_id(person, birth_state=birth_state)
+    else:
+        person.save(force_insert=True)
     for parent in (mother, father):
         if parent is not None:
             ParentLink.objects.create(
                 child=person, parent=parent, kind=ParentKind.BIRTH, record=record
             )
-    if assign_id:
-        identity.assign_national_id(person, birth_state=birth_state)
     store_match_keys(
         person,
         new_with_parents=(person_name(mother), person_name(father)),

@@ -378,3 +378,43 @@ def test_korean_names_carry_a_romanised_form(
         )
     )
     assert given.romanised_name == "Lee Seoyeon"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_national_id_taken_by_another_registration_at_the_last_moment_is_skipped(
+    offices: dict[str, Any], profile: Any
+) -> None:
+    import datetime as dt
+    import threading
+
+    from django.db import connection, connections
+
+    from ventanilla.registry import identity
+    from ventanilla.registry.tests.factories import imported_person
+
+    if connection.vendor != "postgresql":
+        pytest.skip("two registrations writing at once need PostgreSQL")
+    state = profile.states[0].code
+    born = dt.date(1990, 5, 7)
+    mine = imported_person(offices["a"], "Ana", "Lopez", "Ruiz", born=born)
+    rival = imported_person(offices["a"], "Ana", "Lopez", "Ruiz", born=born)
+
+    def rival_registers(proposal: str) -> None:
+        rival.national_id = proposal
+        rival.save(force_insert=True)
+        connections.close_all()
+
+    def claim(proposal: str) -> None:
+        # Between our check of the taken IDs and our insert, another registration commits
+        # the same proposal (once); then we insert ours.
+        if rival.national_id is None:
+            other = threading.Thread(target=rival_registers, args=(proposal,))
+            other.start()
+            other.join()
+        mine.national_id = proposal
+        mine.save(force_insert=True)
+
+    assigned = identity._claim_first_free(mine, state, claim)
+    rival.refresh_from_db()
+    assert rival.national_id and assigned != rival.national_id
+    assert Person.objects.get(pk=mine.pk).national_id == assigned
