@@ -284,7 +284,9 @@ def taken_national_ids(candidates: Collection[str], using: str = "default") -> s
     values = sorted(candidates)
     if values and connections[using].vendor == "postgresql":
         rows = any_of(
-            "SELECT national_id FROM registry_person WHERE national_id = ANY(%s::text[])", values, using
+            "SELECT national_id FROM registry_person WHERE national_id = ANY(%s::text[])",
+            values,
+            using,
         )
         return {row[0] for row in rows}
     for start in range(0, len(values), 5000):

@@ -138,7 +138,9 @@ _CANDIDATES_BY_KEYS: Final = (
     "SELECT p.id, p.given_names, p.first_surname, p.second_surname, p.birth_date, p.sex, "  # noqa: S608 - constants only
     "j.official_code, p.source_reference FROM registry_person AS p "
     "LEFT JOIN core_jurisdiction AS j ON j.id = p.birth_place_id "
-    "WHERE p.status <> 'void' AND p.id = ANY(ARRAY(" + _HOLDERS.format(keys="= ANY(%s::text[])") + "))"
+    "WHERE p.status <> 'void' AND p.id = ANY(ARRAY("
+    + _HOLDERS.format(keys="= ANY(%s::text[])")
+    + "))"
 )
 
 
