@@ -18,6 +18,7 @@ from typing import Any, Final
 
 from django.db import connections
 
+from ventanilla.core.bulkcopy import copy_rows
 from ventanilla.registry.bulk import any_of
 from ventanilla.registry.matching import (
     DEFAULT_THRESHOLD,
@@ -272,6 +273,19 @@ def store_match_keys(person: Person, *, new_with_parents: tuple[str, str] | None
     PersonMatchKey.objects.bulk_create(
         PersonMatchKey(key=k, person=person) for k in sorted(keys - existing)
     )
+
+
+def rebuild_match_keys_of(person_ids: Sequence[str]) -> int:
+    """Recompute the blocking keys of many persons at once, in the caller's transaction: one
+    read of their fields and parents' names, one delete and one bulk insert, instead of
+    `store_match_keys`' three statements a person. Void persons are left without keys (no
+    lookup reads them). Returns the number of keys written."""
+    records, _references = match_records(person_ids)
+    rows = [(key, pid) for pid, record in records.items() for key in sorted(blocking_keys(record))]
+    for start in range(0, len(person_ids), _CHUNK):
+        PersonMatchKey.objects.filter(person_id__in=person_ids[start : start + _CHUNK]).delete()
+    copy_rows(PersonMatchKey, ("key", "person_id"), rows)
+    return len(rows)
 
 
 def candidates_for(

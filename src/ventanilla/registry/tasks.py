@@ -13,7 +13,7 @@ from typing import Any
 from django.db import transaction
 from django_tasks import task
 
-from ventanilla.registry.dedup import store_match_keys
+from ventanilla.registry.dedup import rebuild_match_keys_of
 from ventanilla.registry.models import Person
 
 logger = logging.getLogger(__name__)
@@ -23,15 +23,14 @@ DEFAULT_BATCH = 2000
 
 def rebuild_match_keys_batch(*, after: str = "", batch: int = DEFAULT_BATCH) -> dict[str, Any]:
     """Recompute blocking keys for the next `batch` persons after the ID `after`."""
-    query = Person.objects.select_related("birth_place").order_by("pk")
+    query = Person.objects.order_by("pk")
     if after:
         query = query.filter(pk__gt=after)
-    persons = list(query[:batch])
+    person_ids = [str(pk) for pk in query.values_list("pk", flat=True)[:batch]]
     with transaction.atomic():
-        for person in persons:
-            store_match_keys(person)
-    last = str(persons[-1].pk) if persons else after
-    return {"done": len(persons), "last": last, "finished": len(persons) < batch}
+        rebuild_match_keys_of(person_ids)
+    last = person_ids[-1] if person_ids else after
+    return {"done": len(person_ids), "last": last, "finished": len(person_ids) < batch}
 
 
 @task()
