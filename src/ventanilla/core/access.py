@@ -13,8 +13,10 @@ import json
 import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import Final
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.backends.utils import CursorWrapper
 from django.utils import timezone
 
 from ventanilla.core.bulkcopy import copy_rows
@@ -47,6 +49,11 @@ def _entry_hash(entry: AccessLogEntry) -> str:
     return hashlib.sha256(encoded).hexdigest()
 
 
+#: Subjects up to this many go in the entry's own statement; more (a bulk import's batch)
+#: travel with ``COPY``.
+_INLINE_SUBJECTS = 200
+
+
 def log_access(
     *,
     actor: User | None,
@@ -55,35 +62,83 @@ def log_access(
     purpose: str,
     subject_ids: Iterable[str],
 ) -> AccessLogEntry:
-    """Append one row. Call inside the transaction that serves the data, so both or neither land."""
+    """Append one row. Call inside the transaction that serves the data, so both or neither land.
+
+    Every service that touches personal data calls this, so it is written as four plain
+    statements (lock the head, insert the entry, its subjects, move the head) rather than
+    through the ORM's query building, which cost several times the statements themselves."""
     subjects = sorted({str(s) for s in subject_ids})
+    entry = AccessLogEntry(
+        at=timezone.now(),
+        actor=actor,
+        actor_role=grant.role if grant else "",
+        office_id=grant.jurisdiction_id if grant else None,
+        kind=kind,
+        purpose=purpose,
+        subject_ids=subjects,
+        request_id=current_request_id(),
+    )
     # Inside the caller's transaction when there is one; no savepoint, both land or neither.
-    with transaction.atomic(savepoint=False):
-        head, _created = AccessLogHead.objects.select_for_update().get_or_create(
-            id=1, defaults={"last_hash": GENESIS}
-        )
-        entry = AccessLogEntry(
-            at=timezone.now(),
-            actor=actor,
-            actor_role=grant.role if grant else "",
-            office=grant.jurisdiction if grant else None,
-            kind=kind,
-            purpose=purpose,
-            subject_ids=subjects,
-            request_id=current_request_id(),
-            prev_hash=head.last_hash,
-        )
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        last_hash, length = _locked_head(cursor)
+        entry.prev_hash = last_hash
         entry.entry_hash = _entry_hash(entry)
-        entry.save()
-        copy_rows(
-            AccessLogSubject,
-            ("entry_id", "person_id"),
-            [(entry.pk, uuid.UUID(s)) for s in subjects],
-        )
-        AccessLogHead.objects.filter(id=1).update(
-            last_hash=entry.entry_hash, length=head.length + 1
-        )
+        entry.pk = _insert_entry(cursor, entry)
+        entry._state.adding = False
+        entry._state.db = connection.alias
+        person_ids = [uuid.UUID(s) for s in subjects]
+        if len(person_ids) > _INLINE_SUBJECTS:
+            copy_rows(
+                AccessLogSubject, ("entry_id", "person_id"), [(entry.pk, p) for p in person_ids]
+            )
+        elif person_ids:
+            prep = AccessLogSubject._meta.get_field("person_id").get_db_prep_value
+            cursor.execute(
+                _SUBJECTS_SQL.format(values=", ".join(["(%s, %s)"] * len(person_ids))),
+                [v for p in person_ids for v in (entry.pk, prep(p, connection))],
+            )
+        cursor.execute(_MOVE_HEAD_SQL, [entry.entry_hash, length + 1])
     return entry
+
+
+_HEAD: Final = AccessLogHead._meta.db_table
+_ENTRY: Final = AccessLogEntry._meta.db_table
+_ENTRY_FIELDS: Final = [f for f in AccessLogEntry._meta.concrete_fields if not f.primary_key]
+_SUBJECTS_SQL: Final = (
+    f"INSERT INTO {AccessLogSubject._meta.db_table} (entry_id, person_id) VALUES {{values}}"  # noqa: S608 - model names
+)
+_MOVE_HEAD_SQL: Final = f"UPDATE {_HEAD} SET last_hash = %s, length = %s WHERE id = 1"  # noqa: S608
+
+
+def _locked_head(cursor: CursorWrapper) -> tuple[str, int]:
+    """The chain's last hash and length, with the head row locked until the transaction ends
+    (on SQLite the write transaction itself serialises appends). Created on first use."""
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    select = f"SELECT last_hash, length FROM {_HEAD} WHERE id = 1{lock}"  # noqa: S608
+    cursor.execute(select)
+    row = cursor.fetchone()
+    if row is None:
+        cursor.execute(
+            f"INSERT INTO {_HEAD} (id, last_hash, length) VALUES (1, %s, 0) "  # noqa: S608
+            "ON CONFLICT (id) DO NOTHING",
+            [GENESIS],
+        )
+        cursor.execute(select)
+        row = cursor.fetchone()
+    return str(row[0]), int(row[1])
+
+
+def _insert_entry(cursor: CursorWrapper, entry: AccessLogEntry) -> int:
+    """Insert `entry` with each value prepared as the ORM prepares it; returns its id."""
+    columns = ", ".join(f.column for f in _ENTRY_FIELDS)
+    placeholders = ", ".join(["%s"] * len(_ENTRY_FIELDS))
+    values = [f.get_db_prep_save(getattr(entry, f.attname), connection) for f in _ENTRY_FIELDS]
+    sql = f"INSERT INTO {_ENTRY} ({columns}) VALUES ({placeholders})"  # noqa: S608
+    if connection.features.can_return_columns_from_insert:
+        cursor.execute(sql + " RETURNING id", values)
+        return int(cursor.fetchone()[0])
+    cursor.execute(sql, values)
+    return int(cursor.lastrowid)
 
 
 def log_refusal(*, actor: User, purpose: str, subject_ids: Iterable[str] = ()) -> None:

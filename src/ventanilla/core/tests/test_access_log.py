@@ -78,3 +78,23 @@ def test_the_log_keeps_ids_not_names(outsider: User) -> None:
     )
     assert entry.subject_ids == [PERSON]
     assert entry.subjects.count() == 1
+
+
+def test_an_entry_with_many_persons_indexes_each_of_them(outsider: User) -> None:
+    import uuid
+
+    from ventanilla.core.models import AccessLogSubject
+
+    few = [str(uuid.uuid4()) for _ in range(3)]
+    many = [str(uuid.uuid4()) for _ in range(450)]  # as a bulk import's batch
+    for persons in (few, many):
+        entry = log_access(
+            actor=outsider,
+            grant=None,
+            kind=AccessKind.CHANGE,
+            purpose="legacy.import",
+            subject_ids=persons,
+        )
+        indexed = AccessLogSubject.objects.filter(entry=entry).values_list("person_id", flat=True)
+        assert sorted(str(p) for p in indexed) == sorted(persons)
+    assert verify_chain().checked == 2
