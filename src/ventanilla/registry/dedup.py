@@ -320,12 +320,28 @@ def comparison_payload(result: Any) -> dict[str, Any]:
     }
 
 
-def flag_duplicates(record: VitalRecord) -> list[DuplicateFlag]:
-    """Check a birth declaration against the register; earlier decisions are kept."""
+Candidates = list[tuple[str, MatchResult]]
+
+
+def duplicate_candidates(record: VitalRecord) -> Candidates:
+    """The persons of the register a birth declaration may be, best first (it reads only, so
+    a declaration not yet saved can be checked)."""
     if record.event_type != "birth":
         return []
+    return candidates_for(match_record_for_birth(record))
+
+
+def flag_duplicates(
+    record: VitalRecord, candidates: Candidates | None = None
+) -> list[DuplicateFlag]:
+    """Check a birth declaration against the register (or take the `candidates` already
+    found for it) and flag them; earlier decisions are kept."""
+    if record.event_type != "birth":
+        return []
+    if candidates is None:
+        candidates = duplicate_candidates(record)
     found: list[DuplicateFlag] = []
-    for person_id, result in candidates_for(match_record_for_birth(record)):
+    for person_id, result in candidates:
         flag, created = DuplicateFlag.objects.get_or_create(
             record=record,
             candidate_id=uuid.UUID(person_id),

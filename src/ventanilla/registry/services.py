@@ -25,7 +25,7 @@ from ventanilla.core.models import AccessKind, Jurisdiction, JurisdictionLevel, 
 from ventanilla.core.permissions import Action, authorise
 from ventanilla.core.workflow import TransitionNotAllowed
 from ventanilla.registry import events, people
-from ventanilla.registry.dedup import flag_duplicates
+from ventanilla.registry.dedup import duplicate_candidates, flag_duplicates
 from ventanilla.registry.models import (
     DuplicateDecision,
     DuplicateFlag,
@@ -65,6 +65,34 @@ def _office_for(
     return office, grant
 
 
+def _journal_entry(
+    record: VitalRecord,
+    *,
+    seq: int,
+    action: str,
+    actor: User,
+    grant: RoleAssignment,
+    status_after: str,
+    reason: str = "",
+    payload: dict[str, Any] | None = None,
+) -> RecordAction:
+    """One action of the record's journal, not saved yet."""
+    return RecordAction(
+        record=record,
+        seq=seq,
+        action=action,
+        actor=actor,
+        actor_role=grant.role,
+        office_id=grant.jurisdiction_id,
+        at=timezone.now(),
+        client_ip=current_client_ip(),
+        request_id=current_request_id(),
+        reason=reason,
+        status_after=status_after,
+        payload=payload or {},
+    )
+
+
 def _journal(
     record: VitalRecord,
     *,
@@ -76,20 +104,18 @@ def _journal(
     reason: str = "",
     payload: dict[str, Any] | None = None,
 ) -> RecordAction:
-    return RecordAction.objects.create(
-        record=record,
+    entry = _journal_entry(
+        record,
         seq=seq,
         action=action,
         actor=actor,
-        actor_role=grant.role,
-        office=grant.jurisdiction,
-        at=timezone.now(),
-        client_ip=current_client_ip(),
-        request_id=current_request_id(),
-        reason=reason,
+        grant=grant,
         status_after=status_after,
-        payload=payload or {},
+        reason=reason,
+        payload=payload,
     )
+    entry.save(force_insert=True)
+    return entry
 
 
 def _participants(record: VitalRecord) -> list[str]:
@@ -139,53 +165,43 @@ def record_declare(
     office, grant = _office_for(actor, office_code, Action.RECORD_DECLARE)
     cleaned = events.clean(event_type, data)
     event_date = dt.date.fromisoformat(cleaned[events.EVENT_DATE_FIELD[event_type]])
+    status = "declared" if submit else "draft"
     with transaction.atomic():
-        record = VitalRecord.objects.create(
+        record = VitalRecord(
             event_type=event_type,
-            status="draft",
+            status=status,
+            version=1,  # its creation was the first change
             office=office,
             data=cleaned,
             event_date=event_date,
             late=events.is_late(event_type, event_date, timezone.localdate()),
             subject_id=_subject_from(event_type, cleaned),
         )
+        # Checked before the record is written, so it is written once, in its final state.
+        candidates = duplicate_candidates(record) if submit else []
+        record.duplicates_pending = bool(candidates)
+        record.save(force_insert=True)
         participants = _set_participants(record, fresh=True)
         events_rules = people.check_event_against_register(record)
-        _journal(
-            record,
-            seq=1,
-            action="create",
-            actor=actor,
-            grant=grant,
-            status_after="draft",
-            payload={"data": cleaned},
-        )
-        status = "draft"
-        found: list[DuplicateFlag] = []
+        found = flag_duplicates(record, candidates) if candidates else []
+        steps: list[tuple[str, dict[str, Any]]] = [("create", {"data": cleaned})]
         if submit:
-            status = "declared"
-            _journal(
+            steps.append(("declare", {"warnings": events_rules}))
+            if found:
+                steps.append(
+                    ("flag_duplicates", {"candidates": [str(f.candidate_id) for f in found]})
+                )
+        RecordAction.objects.bulk_create(
+            _journal_entry(
                 record,
-                seq=2,
-                action="declare",
+                seq=seq,
+                action=action,
                 actor=actor,
                 grant=grant,
-                status_after=status,
-                payload={"warnings": events_rules},
+                status_after="draft" if action == "create" else status,
+                payload=step_payload,
             )
-            found = flag_duplicates(record)
-            if found:
-                _journal(
-                    record,
-                    seq=3,
-                    action="flag_duplicates",
-                    actor=actor,
-                    grant=grant,
-                    status_after=status,
-                    payload={"candidates": [str(f.candidate_id) for f in found]},
-                )
-        VitalRecord.objects.filter(pk=record.pk).update(
-            status=status, version=F("version") + 1, duplicates_pending=bool(found)
+            for seq, (action, step_payload) in enumerate(steps, start=1)
         )
         log_access(
             actor=actor,
@@ -194,9 +210,6 @@ def record_declare(
             purpose="record.declare",
             subject_ids=participants,
         )
-    record.status = status
-    record.version += 1
-    record.duplicates_pending = bool(found)
     return record
 
 
