@@ -61,13 +61,16 @@ def _claim_first_free(person: Person, birth_state: str, claim: Callable[[str], N
     """Try the scheme's proposals for `person` in order and `claim` the first free one.
 
     `claim` writes the proposal in a savepoint; a unique-constraint failure for a proposal
-    that another registration took a moment ago moves on to the next one. Any other
-    integrity error is raised."""
+    that another registration holds (or took a moment ago) moves on to the next one. Any
+    other integrity error is raised. The first proposal is tried at once, since most persons
+    have no namesake born the same day; after it, the taken ones are asked for in batches."""
     id_scheme = scheme()
     try:
         subject = subject_for(person, birth_state=birth_state)
         available = id_scheme.variants_for(subject)
-        for start in range(0, available, BATCH):
+        if available and _claimed(id_scheme.propose(subject, 0), claim):
+            return _assigned(person)
+        for start in range(1, available, BATCH):
             proposals = [
                 id_scheme.propose(subject, v) for v in range(start, min(start + BATCH, available))
             ]
@@ -77,17 +80,8 @@ def _claim_first_free(person: Person, birth_state: str, claim: Callable[[str], N
                 )
             )
             for proposal in proposals:
-                if proposal in taken:
-                    continue
-                try:
-                    with transaction.atomic():
-                        claim(proposal)
-                except IntegrityError:
-                    if Person.objects.filter(national_id=proposal).exists():
-                        continue  # another registration took it a moment ago
-                    raise
-                person.national_id = proposal
-                return proposal
+                if proposal not in taken and _claimed(proposal, claim):
+                    return _assigned(person)
     except InvalidIdError as exc:
         raise ValidationFailed(
             _("The national ID cannot be formed from these data."), code=f"id_{exc.code}"
@@ -95,11 +89,28 @@ def _claim_first_free(person: Person, birth_state: str, claim: Callable[[str], N
     raise Conflict(_("Every national ID for these data is taken."), code="id_space_exhausted")
 
 
+def _claimed(proposal: str, claim: Callable[[str], None]) -> bool:
+    try:
+        with transaction.atomic():
+            claim(proposal)
+    except IntegrityError:
+        if Person.objects.filter(national_id=proposal).exists():
+            return False
+        raise
+    return True
+
+
+def _assigned(person: Person) -> str:
+    assert person.national_id is not None  # set by the claim that succeeded
+    return person.national_id
+
+
 def assign_national_id(person: Person, *, birth_state: str) -> str:
     """Give a person already in the register the first free national ID for their data."""
 
     def claim(proposal: str) -> None:
         Person.objects.filter(pk=person.pk).update(national_id=proposal)
+        person.national_id = proposal
 
     return _claim_first_free(person, birth_state, claim)
 
