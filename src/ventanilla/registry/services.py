@@ -93,31 +93,6 @@ def _journal_entry(
     )
 
 
-def _journal(
-    record: VitalRecord,
-    *,
-    seq: int,
-    action: str,
-    actor: User,
-    grant: RoleAssignment,
-    status_after: str,
-    reason: str = "",
-    payload: dict[str, Any] | None = None,
-) -> RecordAction:
-    entry = _journal_entry(
-        record,
-        seq=seq,
-        action=action,
-        actor=actor,
-        grant=grant,
-        status_after=status_after,
-        reason=reason,
-        payload=payload,
-    )
-    entry.save(force_insert=True)
-    return entry
-
-
 def _participants(record: VitalRecord) -> list[str]:
     ids = [str(pid) for pid in record.participants.values_list("person_id", flat=True)]
     if record.subject_id:
@@ -271,7 +246,7 @@ def _transition(
         try:
             # No savepoint: a clash on (record, seq) abandons the whole transaction anyway.
             with transaction.atomic(savepoint=False):
-                _journal(
+                _journal_entry(
                     record,
                     seq=len(history_actions) + 1,
                     action=action,
@@ -280,7 +255,7 @@ def _transition(
                     status_after=new_status,
                     reason=reason,
                     payload={**(payload or {}), **(extra or {})},
-                )
+                ).save(force_insert=True)
         except IntegrityError:
             raise Conflict() from None
         if effect is not None:
