@@ -205,7 +205,13 @@ def _transition(
     payload: dict[str, Any] | None = None,
     effect: Callable[[VitalRecord], dict[str, Any] | None] | None = None,
     needs_reason: bool = False,
+    rewrites_participants: bool = False,
 ) -> VitalRecord:
+    """Move a record on by one journaled `action`, with the `effect` it has on the register.
+
+    The access log names everyone concerned before and after the action: a registration
+    adds its subject, and an effect that `rewrites_participants` (a correction) may name
+    other persons, which are read again."""
     if needs_reason and not reason.strip():
         raise ValidationFailed(fields={"reason": [_("Say why.")]})
     if len(reason) > 2000:
@@ -258,10 +264,12 @@ def _transition(
                 ).save(force_insert=True)
         except IntegrityError:
             raise Conflict() from None
-        if effect is not None:
-            # A registration creates its subject, a correction may name other persons: the
-            # log names everyone concerned before and after the action.
-            participants = sorted(set(participants) | set(_participants(record)))
+        concerned = set(participants)
+        if rewrites_participants:
+            concerned |= set(_participants(record))
+        elif record.subject_id:
+            concerned.add(str(record.subject_id))
+        participants = sorted(concerned)
         log_access(
             actor=actor,
             grant=grant,
@@ -384,6 +392,7 @@ def record_correct(
         reason=reason,
         effect=amend,
         needs_reason=True,
+        rewrites_participants=True,
     )
 
 
