@@ -20,9 +20,15 @@ from django.utils.translation import gettext as _
 
 from ventanilla.core.access import log_access
 from ventanilla.core.context import current_client_ip, current_request_id
-from ventanilla.core.errors import Conflict, NotFound, ValidationFailed
+from ventanilla.core.errors import (
+    Conflict,
+    NotAuthenticated,
+    NotFound,
+    PermissionDenied,
+    ValidationFailed,
+)
 from ventanilla.core.models import AccessKind, Jurisdiction, JurisdictionLevel, RoleAssignment, User
-from ventanilla.core.permissions import Action, authorise
+from ventanilla.core.permissions import Action, authorise, granting_assignment
 from ventanilla.core.workflow import TransitionNotAllowed
 from ventanilla.registry import events, people
 from ventanilla.registry.dedup import duplicate_candidates, flag_duplicates
@@ -188,11 +194,24 @@ def record_declare(
     return record
 
 
-def _load(record_id: uuid.UUID | str) -> VitalRecord:
+def _load(record_id: uuid.UUID | str, *, for_update: bool = False) -> VitalRecord:
+    query = VitalRecord.objects.select_related("office")
+    if for_update:
+        query = query.select_for_update(of=("self",))
     try:
-        return VitalRecord.objects.select_related("office").get(pk=record_id)
+        return query.get(pk=record_id)
     except (VitalRecord.DoesNotExist, ValueError, TypeError):
         raise NotFound(_("No such record.")) from None
+
+
+class _Refused(Exception):
+    """Raised inside a transition's transaction, so that it rolls back before the refusal
+    is logged (`authorise` logs it, and that entry must stay)."""
+
+    def __init__(self, office: Jurisdiction, participants: list[str]) -> None:
+        super().__init__()
+        self.office = office
+        self.participants = participants
 
 
 def _transition(
@@ -216,15 +235,43 @@ def _transition(
         raise ValidationFailed(fields={"reason": [_("Say why.")]})
     if len(reason) > 2000:
         raise ValidationFailed(fields={"reason": [_("Use at most 2000 characters.")]})
-    record = _load(record_id)
-    participants = _participants(record)
-    grant = authorise(actor, permission, record.office, subject_ids=participants)
-    with transaction.atomic():
-        record = (
-            VitalRecord.objects.select_for_update(of=("self",))
-            .select_related("office")
-            .get(pk=record.pk)
+    if actor is None or not actor.is_authenticated:
+        raise NotAuthenticated()
+    try:
+        return _transition_locked(
+            record_id=record_id,
+            actor=actor,
+            action=action,
+            permission=permission,
+            reason=reason,
+            payload=payload,
+            effect=effect,
+            rewrites_participants=rewrites_participants,
         )
+    except _Refused as refused:
+        # Logs the refusal, now that the transaction is rolled back, and raises.
+        authorise(actor, permission, refused.office, subject_ids=refused.participants)
+        raise PermissionDenied(action=str(permission)) from None  # a role granted meanwhile
+
+
+def _transition_locked(
+    *,
+    record_id: uuid.UUID | str,
+    actor: User,
+    action: str,
+    permission: Action,
+    reason: str,
+    payload: dict[str, Any] | None,
+    effect: Callable[[VitalRecord], dict[str, Any] | None] | None,
+    rewrites_participants: bool,
+) -> VitalRecord:
+    """`_transition` in one transaction: the record is locked, read and checked once."""
+    with transaction.atomic():
+        record = _load(record_id, for_update=True)
+        participants = _participants(record)
+        grant = granting_assignment(actor, permission, record.office)
+        if grant is None:
+            raise _Refused(record.office, participants)
         history_actions = list(record.actions.order_by("seq").values_list("action", flat=True))
         history = RECORD_WORKFLOW.fold(history_actions)
         try:
