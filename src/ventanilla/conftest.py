@@ -15,11 +15,22 @@ import pytest
 from django.test import Client
 
 from ventanilla.core.country import current_profile
-from ventanilla.core.jurisdictions import ensure_country, ensure_office, import_municipalities
+from ventanilla.core.jurisdictions import (
+    ensure_country,
+    ensure_office,
+    forget_cached,
+    import_municipalities,
+)
 from ventanilla.core.models import Jurisdiction, JurisdictionLevel, Role, RoleAssignment, User
 from ventanilla.core.profiles import CountryProfile, demo_municipalities
 
 HOMES = {"mx": ("09015", "14039"), "kr": ("11110", "26110")}
+
+
+@pytest.fixture(autouse=True)
+def _fresh_jurisdiction_cache() -> None:
+    """Each test rolls its jurisdictions back, which no signal reports to the cache."""
+    forget_cached()
 
 
 @pytest.fixture

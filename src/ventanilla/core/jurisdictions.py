@@ -1,10 +1,21 @@
-"""Building the jurisdiction tree from the country profile and official catalogues."""
+"""The jurisdiction tree: built from the country profile and official catalogues, and read
+through a short-lived cache.
+
+Jurisdictions are reference data that only commands change, yet every registration reads
+two of them (its office and the birthplace). The cache answers those reads without a
+query. A change saved in this process empties it at once (signals, wired in the app's
+`ready`); a change made by another process is seen when the entry expires.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import copy
+import time
+from collections.abc import Hashable, Iterable
+from typing import Any, Final
 
 from django.db import transaction
+from django.db.models import QuerySet
 
 from ventanilla.core.models import Jurisdiction, JurisdictionLevel
 from ventanilla.core.profiles import CountryProfile, Municipality
@@ -81,3 +92,47 @@ def ensure_office(municipality: Jurisdiction, number: int, name: str) -> Jurisdi
         },
     )
     return office
+
+
+#: How long a cached jurisdiction is trusted, for changes made by other processes.
+CACHE_SECONDS: Final = 60.0
+
+_cache: dict[Hashable, tuple[float, Jurisdiction]] = {}
+
+
+def _cached(key: Hashable, query: QuerySet[Jurisdiction]) -> Jurisdiction | None:
+    """The jurisdiction `query` finds, from the cache while fresh. A miss is not cached, so a
+    jurisdiction created elsewhere is found at once. Each caller gets its own copy."""
+    now = time.monotonic()
+    hit = _cache.get(key)
+    if hit is not None and now - hit[0] < CACHE_SECONDS:
+        return copy.copy(hit[1])
+    found = query.first()
+    if found is None:
+        _cache.pop(key, None)
+        return None
+    _cache[key] = (now, found)
+    return copy.copy(found)
+
+
+def by_id(pk: int) -> Jurisdiction | None:
+    return _cached(("id", pk), Jurisdiction.objects.filter(pk=pk))
+
+
+def by_code(code: str) -> Jurisdiction | None:
+    return _cached(("code", code), Jurisdiction.objects.filter(code=code))
+
+
+def municipality(official_code: str) -> Jurisdiction | None:
+    """The municipality with this official (INEGI, or Korean administrative) code."""
+    return _cached(
+        ("municipality", official_code),
+        Jurisdiction.objects.filter(
+            level=JurisdictionLevel.MUNICIPALITY, official_code=official_code
+        ),
+    )
+
+
+def forget_cached(**_signal: Any) -> None:
+    """Empty the cache (connected to every save and delete of a jurisdiction)."""
+    _cache.clear()

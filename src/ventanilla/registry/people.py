@@ -14,9 +14,10 @@ from typing import Any
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from ventanilla.core import jurisdictions
 from ventanilla.core.country import current_profile
 from ventanilla.core.errors import ValidationFailed
-from ventanilla.core.models import Jurisdiction, JurisdictionLevel
+from ventanilla.core.models import Jurisdiction
 from ventanilla.registry import identity
 from ventanilla.registry.dedup import person_name, store_match_keys
 from ventanilla.registry.matching import normalise_name, romanise_hangul
@@ -214,11 +215,7 @@ def end_prior_parentage(
 
 
 def municipality(code: str | None) -> Jurisdiction | None:
-    if not code:
-        return None
-    return Jurisdiction.objects.filter(
-        level=JurisdictionLevel.MUNICIPALITY, official_code=code
-    ).first()
+    return jurisdictions.municipality(code) if code else None
 
 
 def create_person(

@@ -18,6 +18,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ventanilla.core import jurisdictions
 from ventanilla.core.access import log_access
 from ventanilla.core.context import current_client_ip, current_request_id
 from ventanilla.core.errors import (
@@ -55,7 +56,7 @@ def _office_for(
     actor: User, office_code: str | None, action: Action
 ) -> tuple[Jurisdiction, RoleAssignment]:
     if office_code:
-        office = Jurisdiction.objects.filter(code=office_code).first()
+        office = jurisdictions.by_code(office_code)
         if office is None:
             raise ValidationFailed(fields={"office": [_("Unknown registry office.")]})
     else:
@@ -194,14 +195,16 @@ def record_declare(
     return record
 
 
-def _load(record_id: uuid.UUID | str, *, for_update: bool = False) -> VitalRecord:
-    query = VitalRecord.objects.select_related("office")
-    if for_update:
-        query = query.select_for_update(of=("self",))
+def _load_locked(record_id: uuid.UUID | str) -> VitalRecord:
+    """The record, locked until the transaction ends, with its office from the cache."""
     try:
-        return query.get(pk=record_id)
+        record = VitalRecord.objects.select_for_update().get(pk=record_id)
     except (VitalRecord.DoesNotExist, ValueError, TypeError):
         raise NotFound(_("No such record.")) from None
+    office = jurisdictions.by_id(record.office_id)
+    if office is not None:
+        record.office = office
+    return record
 
 
 class _Refused(Exception):
@@ -267,7 +270,7 @@ def _transition_locked(
 ) -> VitalRecord:
     """`_transition` in one transaction: the record is locked, read and checked once."""
     with transaction.atomic():
-        record = _load(record_id, for_update=True)
+        record = _load_locked(record_id)
         participants = _participants(record)
         grant = granting_assignment(actor, permission, record.office)
         if grant is None:
