@@ -8,17 +8,19 @@ microseconds of hashing and two inserts.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Final
 
 from django.db import connection, transaction
 from django.db.backends.utils import CursorWrapper
 from django.utils import timezone
 
+from ventanilla.core import rows
 from ventanilla.core.bulkcopy import copy_rows
 from ventanilla.core.context import current_request_id
 from ventanilla.core.models import (
@@ -88,11 +90,11 @@ def log_access(
         entry._state.db = connection.alias
         person_ids = [uuid.UUID(s) for s in subjects]
         if connection.vendor == "postgresql" and len(person_ids) <= _INLINE_SUBJECTS:
-            values = _entry_values(entry)
-            cursor.execute(_APPEND_SQL, [*values, person_ids, entry.entry_hash, length + 1])
+            values = rows.values(entry)
+            cursor.execute(_append_sql(), [*values, person_ids, entry.entry_hash, length + 1])
             entry.pk = int(cursor.fetchone()[0])
             return entry
-        entry.pk = _insert_entry(cursor, entry)
+        rows.insert(entry)
         if len(person_ids) > _INLINE_SUBJECTS:
             copy_rows(
                 AccessLogSubject, ("entry_id", "person_id"), [(entry.pk, p) for p in person_ids]
@@ -109,22 +111,22 @@ def log_access(
 
 _HEAD: Final = AccessLogHead._meta.db_table
 _ENTRY: Final = AccessLogEntry._meta.db_table
-_ENTRY_FIELDS: Final = [f for f in AccessLogEntry._meta.concrete_fields if not f.primary_key]
 _SUBJECTS_SQL: Final = (
     f"INSERT INTO {AccessLogSubject._meta.db_table} (entry_id, person_id) VALUES {{values}}"  # noqa: S608 - model names
 )
 _MOVE_HEAD_SQL: Final = f"UPDATE {_HEAD} SET last_hash = %s, length = %s WHERE id = 1"  # noqa: S608
-_INSERT_ENTRY_SQL: Final = (
-    f"INSERT INTO {_ENTRY} ({', '.join(f.column for f in _ENTRY_FIELDS)}) "  # noqa: S608
-    f"VALUES ({', '.join(['%s'] * len(_ENTRY_FIELDS))})"
-)
-# PostgreSQL: the entry, its subjects and the head's move in one statement.
-_APPEND_SQL: Final = (
-    f"WITH entry AS ({_INSERT_ENTRY_SQL} RETURNING id), "  # noqa: S608
-    f"subjects AS (INSERT INTO {AccessLogSubject._meta.db_table} (entry_id, person_id) "
-    "SELECT entry.id, person FROM entry, unnest(%s::uuid[]) AS person), "
-    f"head AS ({_MOVE_HEAD_SQL}) SELECT id FROM entry"
-)
+
+
+@functools.cache
+def _append_sql() -> str:
+    """PostgreSQL: the entry, its subjects and the head's move in one statement."""
+    return (
+        f"WITH entry AS (INSERT INTO {_ENTRY} ({rows.columns(AccessLogEntry)}) "  # noqa: S608 - model names
+        f"VALUES ({rows.placeholders(AccessLogEntry)}) RETURNING id), "
+        f"subjects AS (INSERT INTO {AccessLogSubject._meta.db_table} (entry_id, person_id) "
+        "SELECT entry.id, person FROM entry, unnest(%s::uuid[]) AS person), "
+        f"head AS ({_MOVE_HEAD_SQL}) SELECT id FROM entry"
+    )
 
 
 def _locked_head(cursor: CursorWrapper) -> tuple[str, int]:
@@ -143,21 +145,6 @@ def _locked_head(cursor: CursorWrapper) -> tuple[str, int]:
         cursor.execute(select)
         row = cursor.fetchone()
     return str(row[0]), int(row[1])
-
-
-def _entry_values(entry: AccessLogEntry) -> list[Any]:
-    """The entry's column values, each prepared as the ORM prepares it."""
-    return [f.get_db_prep_save(getattr(entry, f.attname), connection) for f in _ENTRY_FIELDS]
-
-
-def _insert_entry(cursor: CursorWrapper, entry: AccessLogEntry) -> int:
-    """Insert `entry`; returns its id."""
-    values = _entry_values(entry)
-    if connection.features.can_return_columns_from_insert:
-        cursor.execute(_INSERT_ENTRY_SQL + " RETURNING id", values)
-        return int(cursor.fetchone()[0])
-    cursor.execute(_INSERT_ENTRY_SQL, values)
-    return int(cursor.lastrowid)
 
 
 def log_refusal(*, actor: User, purpose: str, subject_ids: Iterable[str] = ()) -> None:

@@ -62,6 +62,11 @@ class Workflow:
         transition = self._by_action.get(action)
         return transition is not None and status in transition.sources
 
+    def needs_history(self, action: str) -> bool:
+        """Whether `next_status` needs more than the current status for `action`."""
+        transition = self._by_action.get(action)
+        return transition is not None and transition.target == PREVIOUS
+
     def next_status(self, history: list[str], action: str) -> str:
         """Status after `action`, given the statuses the record has had (oldest first)."""
         current = history[-1]

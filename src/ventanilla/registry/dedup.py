@@ -18,6 +18,7 @@ from typing import Any, Final
 
 from django.db import connections
 
+from ventanilla.core import rows
 from ventanilla.core.bulkcopy import copy_rows
 from ventanilla.registry.bulk import any_of
 from ventanilla.registry.matching import (
@@ -262,9 +263,7 @@ def store_match_keys(person: Person, *, new_with_parents: tuple[str, str] | None
     caller already has, needs no look-up and no clean-up of older keys."""
     if new_with_parents is not None:
         keys = blocking_keys(match_record_for_person(person, *new_with_parents))
-        PersonMatchKey.objects.bulk_create(
-            PersonMatchKey(key=k, person=person) for k in sorted(keys)
-        )
+        rows.insert_all([PersonMatchKey(key=k, person_id=person.pk) for k in sorted(keys)])
         return
     parents = parent_names([str(person.pk)]).get(str(person.pk), ("", ""))
     keys = blocking_keys(match_record_for_person(person, *parents))

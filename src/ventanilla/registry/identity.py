@@ -2,7 +2,8 @@
 
 Variants (the CURP homonym character, the RRN serial) are tried in order;
 taken ones are skipped with one query per batch, and a race lost to another
-registration is caught by the unique constraint inside a savepoint.
+registration is caught by the unique constraint: a new person's insert skips a taken ID
+(``ON CONFLICT DO NOTHING``), an existing person's update fails inside a savepoint.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from ventanilla.core import rows
 from ventanilla.core.country import current_profile
 from ventanilla.core.errors import Conflict, ValidationFailed
 from ventanilla.registry.idschemes import IdScheme, IdSubject, InvalidIdError, get_scheme
@@ -57,18 +59,18 @@ def subject_for(person: Person, *, birth_state: str) -> IdSubject:
     )
 
 
-def _claim_first_free(person: Person, birth_state: str, claim: Callable[[str], None]) -> str:
+def _claim_first_free(person: Person, birth_state: str, claim: Callable[[str], bool]) -> str:
     """Try the scheme's proposals for `person` in order and `claim` the first free one.
 
-    `claim` writes the proposal in a savepoint; a unique-constraint failure for a proposal
-    that another registration holds (or took a moment ago) moves on to the next one. Any
-    other integrity error is raised. The first proposal is tried at once, since most persons
-    have no namesake born the same day; after it, the taken ones are asked for in batches."""
+    `claim` writes the proposal and says whether it got it: a proposal that another
+    registration holds (or took a moment ago) moves on to the next one. The first proposal
+    is tried at once, since most persons have no namesake born the same day; after it, the
+    taken ones are asked for in batches."""
     id_scheme = scheme()
     try:
         subject = subject_for(person, birth_state=birth_state)
         available = id_scheme.variants_for(subject)
-        if available and _claimed(id_scheme.propose(subject, 0), claim):
+        if available and claim(id_scheme.propose(subject, 0)):
             return _assigned(person)
         for start in range(1, available, BATCH):
             proposals = [
@@ -80,24 +82,13 @@ def _claim_first_free(person: Person, birth_state: str, claim: Callable[[str], N
                 )
             )
             for proposal in proposals:
-                if proposal not in taken and _claimed(proposal, claim):
+                if proposal not in taken and claim(proposal):
                     return _assigned(person)
     except InvalidIdError as exc:
         raise ValidationFailed(
             _("The national ID cannot be formed from these data."), code=f"id_{exc.code}"
         ) from None
     raise Conflict(_("Every national ID for these data is taken."), code="id_space_exhausted")
-
-
-def _claimed(proposal: str, claim: Callable[[str], None]) -> bool:
-    try:
-        with transaction.atomic():
-            claim(proposal)
-    except IntegrityError:
-        if Person.objects.filter(national_id=proposal).exists():
-            return False
-        raise
-    return True
 
 
 def _assigned(person: Person) -> str:
@@ -108,9 +99,16 @@ def _assigned(person: Person) -> str:
 def assign_national_id(person: Person, *, birth_state: str) -> str:
     """Give a person already in the register the first free national ID for their data."""
 
-    def claim(proposal: str) -> None:
-        Person.objects.filter(pk=person.pk).update(national_id=proposal)
+    def claim(proposal: str) -> bool:
+        try:
+            with transaction.atomic():
+                Person.objects.filter(pk=person.pk).update(national_id=proposal)
+        except IntegrityError:
+            if Person.objects.filter(national_id=proposal).exists():
+                return False
+            raise  # another constraint
         person.national_id = proposal
+        return True
 
     return _claim_first_free(person, birth_state, claim)
 
@@ -118,13 +116,12 @@ def assign_national_id(person: Person, *, birth_state: str) -> str:
 def insert_with_national_id(person: Person, *, birth_state: str) -> str:
     """Insert a new (unsaved) person together with the first free national ID."""
 
-    def claim(proposal: str) -> None:
+    def claim(proposal: str) -> bool:
         person.national_id = proposal
-        try:
-            person.save(force_insert=True)
-        except IntegrityError:
-            person.national_id = None
-            raise
+        if rows.insert(person, skip_if_taken="national_id"):
+            return True
+        person.national_id = None
+        return False
 
     return _claim_first_free(person, birth_state, claim)
 

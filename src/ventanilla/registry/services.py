@@ -14,11 +14,10 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ventanilla.core import jurisdictions
+from ventanilla.core import jurisdictions, rows
 from ventanilla.core.access import log_access
 from ventanilla.core.context import current_client_ip, current_request_id
 from ventanilla.core.errors import (
@@ -162,7 +161,7 @@ def record_declare(
         # Checked before the record is written, so it is written once, in its final state.
         candidates = duplicate_candidates(record) if submit else []
         record.duplicates_pending = bool(candidates)
-        record.save(force_insert=True)
+        rows.insert(record)
         participants = _set_participants(record, fresh=True)
         events_rules = people.check_event_against_register(record)
         found = flag_duplicates(record, candidates) if candidates else []
@@ -173,17 +172,19 @@ def record_declare(
                 steps.append(
                     ("flag_duplicates", {"candidates": [str(f.candidate_id) for f in found]})
                 )
-        RecordAction.objects.bulk_create(
-            _journal_entry(
-                record,
-                seq=seq,
-                action=action,
-                actor=actor,
-                grant=grant,
-                status_after="draft" if action == "create" else status,
-                payload=step_payload,
-            )
-            for seq, (action, step_payload) in enumerate(steps, start=1)
+        rows.insert_all(
+            [
+                _journal_entry(
+                    record,
+                    seq=seq,
+                    action=action,
+                    actor=actor,
+                    grant=grant,
+                    status_after="draft" if action == "create" else status,
+                    payload=step_payload,
+                )
+                for seq, (action, step_payload) in enumerate(steps, start=1)
+            ]
         )
         log_access(
             actor=actor,
@@ -275,8 +276,14 @@ def _transition_locked(
         grant = granting_assignment(actor, permission, record.office)
         if grant is None:
             raise _Refused(record.office, participants)
-        history_actions = list(record.actions.order_by("seq").values_list("action", flat=True))
-        history = RECORD_WORKFLOW.fold(history_actions)
+        # The status column is the journal's fold, kept with it in every transaction; the
+        # journal itself is read only for an action whose target is an earlier status.
+        if RECORD_WORKFLOW.needs_history(action):
+            history = RECORD_WORKFLOW.fold(
+                record.actions.order_by("seq").values_list("action", flat=True)
+            )
+        else:
+            history = [record.status]
         try:
             new_status = RECORD_WORKFLOW.next_status(history, action)
         except TransitionNotAllowed:
@@ -287,31 +294,38 @@ def _transition_locked(
                 action=action,
             ) from None
         extra = effect(record) if effect else None
-        updated = VitalRecord.objects.filter(pk=record.pk, version=record.version).update(
-            status=new_status,
-            version=F("version") + 1,
-            data=record.data,
-            subject=record.subject,
-            registration_number=record.registration_number,
-            registered_at=record.registered_at,
-            duplicates_pending=record.duplicates_pending,
-            event_date=record.event_date,
+        record.status = new_status
+        updated = rows.update(
+            record,
+            [
+                "status",
+                "data",
+                "subject",
+                "registration_number",
+                "registered_at",
+                "duplicates_pending",
+                "event_date",
+                "updated_at",
+            ],
+            expect={"version": record.version},
+            increment=["version"],
         )
         if updated != 1:
             raise Conflict()
+        entry = _journal_entry(
+            record,
+            seq=0,  # the next in the journal, given by the insert
+            action=action,
+            actor=actor,
+            grant=grant,
+            status_after=new_status,
+            reason=reason,
+            payload={**(payload or {}), **(extra or {})},
+        )
         try:
-            # No savepoint: a clash on (record, seq) abandons the whole transaction anyway.
-            with transaction.atomic(savepoint=False):
-                _journal_entry(
-                    record,
-                    seq=len(history_actions) + 1,
-                    action=action,
-                    actor=actor,
-                    grant=grant,
-                    status_after=new_status,
-                    reason=reason,
-                    payload={**(payload or {}), **(extra or {})},
-                ).save(force_insert=True)
+            # The record is locked: the journal's next number is ours. No savepoint, since a
+            # clash would abandon the whole transaction anyway.
+            rows.insert_next(entry, number="seq", within="record")
         except IntegrityError:
             raise Conflict() from None
         concerned = set(participants)
@@ -327,7 +341,6 @@ def _transition_locked(
             purpose=f"record.{action}",
             subject_ids=participants,
         )
-    record.status = new_status
     record.version += 1
     return record
 

@@ -382,13 +382,14 @@ def test_korean_names_carry_a_romanised_form(
 
 @pytest.mark.django_db(transaction=True)
 def test_a_national_id_taken_by_another_registration_at_the_last_moment_is_skipped(
-    offices: dict[str, Any], profile: Any
+    offices: dict[str, Any], profile: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import datetime as dt
     import threading
 
     from django.db import connection, connections
 
+    from ventanilla.core import rows
     from ventanilla.registry import identity
     from ventanilla.registry.tests.factories import imported_person
 
@@ -404,17 +405,19 @@ def test_a_national_id_taken_by_another_registration_at_the_last_moment_is_skipp
         rival.save(force_insert=True)
         connections.close_all()
 
-    def claim(proposal: str) -> None:
+    real_insert = rows.insert
+
+    def insert_after_the_rival(instance: Any, *, skip_if_taken: str | None = None) -> bool:
         # Between our check of the taken IDs and our insert, another registration commits
         # the same proposal (once); then we insert ours.
         if rival.national_id is None:
-            other = threading.Thread(target=rival_registers, args=(proposal,))
+            other = threading.Thread(target=rival_registers, args=(instance.national_id,))
             other.start()
             other.join()
-        mine.national_id = proposal
-        mine.save(force_insert=True)
+        return real_insert(instance, skip_if_taken=skip_if_taken)
 
-    assigned = identity._claim_first_free(mine, state, claim)
+    monkeypatch.setattr(rows, "insert", insert_after_the_rival)
+    assigned = identity.insert_with_national_id(mine, birth_state=state)
     rival.refresh_from_db()
     assert rival.national_id and assigned != rival.national_id
     assert Person.objects.get(pk=mine.pk).national_id == assigned
