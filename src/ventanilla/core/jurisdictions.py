@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import copy
 import time
-from collections.abc import Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from typing import Any, Final
 
 from django.db import transaction
@@ -100,14 +100,15 @@ CACHE_SECONDS: Final = 60.0
 _cache: dict[Hashable, tuple[float, Jurisdiction]] = {}
 
 
-def _cached(key: Hashable, query: QuerySet[Jurisdiction]) -> Jurisdiction | None:
-    """The jurisdiction `query` finds, from the cache while fresh. A miss is not cached, so a
+def _cached(key: Hashable, query: Callable[[], QuerySet[Jurisdiction]]) -> Jurisdiction | None:
+    """The jurisdiction `query()` finds, from the cache while fresh (the query is built only
+    on a miss: building it costs more than the lookup). A miss is not cached, so a
     jurisdiction created elsewhere is found at once. Each caller gets its own copy."""
     now = time.monotonic()
     hit = _cache.get(key)
     if hit is not None and now - hit[0] < CACHE_SECONDS:
         return copy.copy(hit[1])
-    found = query.first()
+    found = query().first()
     if found is None:
         _cache.pop(key, None)
         return None
@@ -116,18 +117,18 @@ def _cached(key: Hashable, query: QuerySet[Jurisdiction]) -> Jurisdiction | None
 
 
 def by_id(pk: int) -> Jurisdiction | None:
-    return _cached(("id", pk), Jurisdiction.objects.filter(pk=pk))
+    return _cached(("id", pk), lambda: Jurisdiction.objects.filter(pk=pk))
 
 
 def by_code(code: str) -> Jurisdiction | None:
-    return _cached(("code", code), Jurisdiction.objects.filter(code=code))
+    return _cached(("code", code), lambda: Jurisdiction.objects.filter(code=code))
 
 
 def municipality(official_code: str) -> Jurisdiction | None:
     """The municipality with this official (INEGI, or Korean administrative) code."""
     return _cached(
         ("municipality", official_code),
-        Jurisdiction.objects.filter(
+        lambda: Jurisdiction.objects.filter(
             level=JurisdictionLevel.MUNICIPALITY, official_code=official_code
         ),
     )

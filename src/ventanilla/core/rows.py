@@ -1,11 +1,12 @@
-"""Plain statements for the writes every registration makes, with the ORM's values.
+"""Plain statements for the reads and writes every registration makes, with the ORM's values.
 
 A registration is about twenty statements, and Django's query building costs several times
 what the database spends on each of them. These helpers write a model instance with one
 statement whose text is built once per model, and prepare every value exactly as the ORM
-does (`pre_save`, then `get_db_prep_save`), so what lands is what `save()` would write.
-They skip what a hot path does not need: signals, `save()` overrides and checks of unsaved
-related objects. Use them only for models that rely on none of these.
+does (`pre_save`, then `get_db_prep_save`), so what lands is what `save()` would write;
+`from_row` turns a selected row into an instance with the ORM's converters. They skip what
+a hot path does not need: signals, `save()` overrides and checks of unsaved related
+objects. Use them only for models that rely on none of these.
 """
 
 from __future__ import annotations
@@ -53,6 +54,34 @@ def _field(model: type[Model], name: str) -> Field[Any, Any]:
 
 def _quote(name: str) -> str:
     return str(connection.ops.quote_name(name))
+
+
+def select_list(model: type[Model], alias: str) -> str:
+    """Every concrete column of `model`, as `alias`.column, in `from_row`'s order."""
+    return ", ".join(f"{alias}.{_quote(f.column)}" for f in model._meta.concrete_fields)
+
+
+def converted(field: Field[Any, Any], value: Any) -> Any:
+    """A column's value as the ORM gives it (a UUID, a date, decoded JSON…)."""
+    if value is None:
+        return None
+    column = field.get_col(field.model._meta.db_table)
+    for converter in (
+        *connection.ops.get_db_converters(column),
+        *column.get_db_converters(connection),
+    ):
+        value = converter(value, column, connection)
+    return value
+
+
+def from_row(model: type[Model], row: Sequence[Any]) -> Model:
+    """An instance of `model` from the values of `select_list`, in that order."""
+    fields = model._meta.concrete_fields
+    return model.from_db(
+        connection.alias,
+        [f.attname for f in fields],
+        [converted(f, v) for f, v in zip(fields, row, strict=False)],
+    )
 
 
 def _saved(instance: Model) -> None:

@@ -9,10 +9,12 @@ record cannot both win), and writes the access log in that transaction.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import uuid
 from collections.abc import Callable
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -196,16 +198,44 @@ def record_declare(
     return record
 
 
-def _load_locked(record_id: uuid.UUID | str) -> VitalRecord:
-    """The record, locked until the transaction ends, with its office from the cache."""
+@functools.cache
+def _load_locked_sql(vendor: str) -> str:
+    lock = (
+        connection.ops.for_update_sql(of=("r",))
+        if connection.features.has_select_for_update
+        else ""
+    )
+    return (
+        f"SELECT {rows.select_list(VitalRecord, 'r')}, p.person_id "  # noqa: S608 - model names
+        f"FROM {VitalRecord._meta.db_table} AS r "
+        f"LEFT JOIN {PersonParticipation._meta.db_table} AS p ON p.record_id = r.id "
+        f"WHERE r.id = %s {lock}"
+    )
+
+
+def _load_locked(record_id: uuid.UUID | str) -> tuple[VitalRecord, list[str]]:
+    """The record, locked until the transaction ends, with its office from the cache, and
+    the persons it concerns (its subject included): one statement."""
     try:
-        record = VitalRecord.objects.select_for_update().get(pk=record_id)
-    except (VitalRecord.DoesNotExist, ValueError, TypeError):
+        pk = VitalRecord._meta.pk.get_db_prep_value(record_id, connection)
+    except (DjangoValidationError, ValueError, TypeError):
         raise NotFound(_("No such record.")) from None
+    width = len(VitalRecord._meta.concrete_fields)
+    with connection.cursor() as cursor:
+        cursor.execute(_load_locked_sql(connection.vendor), [pk])
+        found = cursor.fetchall()
+    if not found:
+        raise NotFound(_("No such record."))
+    record = rows.from_row(VitalRecord, found[0][:width])
+    assert isinstance(record, VitalRecord)
+    person = PersonParticipation._meta.get_field("person")
+    participants = [str(rows.converted(person, row[width])) for row in found if row[width]]
+    if record.subject_id:
+        participants.append(str(record.subject_id))
     office = jurisdictions.by_id(record.office_id)
     if office is not None:
         record.office = office
-    return record
+    return record, participants
 
 
 class _Refused(Exception):
@@ -271,8 +301,7 @@ def _transition_locked(
 ) -> VitalRecord:
     """`_transition` in one transaction: the record is locked, read and checked once."""
     with transaction.atomic():
-        record = _load_locked(record_id)
-        participants = _participants(record)
+        record, participants = _load_locked(record_id)
         grant = granting_assignment(actor, permission, record.office)
         if grant is None:
             raise _Refused(record.office, participants)

@@ -10,7 +10,9 @@ from hypothesis import strategies as st
 from ventanilla.registry.bulk import any_of, array_literal
 
 # PostgreSQL text holds any character but NUL.
-_TEXT = st.text(st.characters(blacklist_characters="\x00"), max_size=12)
+# Any text a request can carry: no NUL, which PostgreSQL refuses, and no lone surrogate,
+# which is not UTF-8.
+_TEXT = st.text(st.characters(exclude_characters="\x00", exclude_categories=["Cs"]), max_size=12)
 
 
 def test_an_empty_array_is_written_as_such() -> None:

@@ -141,3 +141,25 @@ def test_update_only_while_the_version_holds(offices: dict[str, Jurisdiction]) -
     again = VitalRecord.objects.get(pk=record.pk)
     assert (again.status, again.version) == ("rejected", 2)
     assert again.updated_at > written_at
+
+
+def test_a_selected_row_reads_back_as_the_orm_reads_it(offices: dict[str, Jurisdiction]) -> None:
+    from django.db import connection
+
+    record = _record(offices["a"])
+    record.registered_at = dt.datetime(2024, 3, 1, 12, 30, tzinfo=dt.UTC)
+    rows.insert(record)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {rows.select_list(VitalRecord, 'r')} "  # noqa: S608 - model names
+            f"FROM {VitalRecord._meta.db_table} AS r WHERE r.id = %s",
+            [VitalRecord._meta.pk.get_db_prep_value(record.pk, connection)],
+        )
+        loaded = rows.from_row(VitalRecord, cursor.fetchone())
+    assert isinstance(loaded, VitalRecord)
+    by_orm = VitalRecord.objects.get(pk=record.pk)
+    assert model_to_dict(loaded) == model_to_dict(by_orm)
+    assert loaded.pk == by_orm.pk
+    assert loaded.registered_at == by_orm.registered_at
+    assert loaded.created_at == by_orm.created_at
+    assert loaded._state.adding is False
