@@ -41,13 +41,13 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
-from tqdm import tqdm
 
 from ventanilla.core.access import log_access
 from ventanilla.core.country import current_profile
 from ventanilla.core.jurisdictions import ensure_office
 from ventanilla.core.models import AccessKind, Jurisdiction, JurisdictionLevel
 from ventanilla.core.profiles import CountryProfile
+from ventanilla.core.progress import progress as show_progress
 from ventanilla.registry import identity
 from ventanilla.registry.bulk import (
     PERSON_COLUMNS,
@@ -1321,9 +1321,10 @@ def import_legacy_file(
     """Import (or continue importing) a legacy CSV file of `event_type`.
 
     `stop_after` stops, as an interruption would, at the end of the first batch that brings
-    the run to at least that many rows. ``progress=None`` shows a progress bar only on a
-    terminal. `pipeline` (default: when `WritePipeline.usable`) writes each batch on a
-    second thread while the next one is prepared.
+    the run to at least that many rows. ``progress=None`` shows a bar on a terminal and a line
+    every half minute elsewhere (`core.progress`). `pipeline` (default: when
+    `WritePipeline.usable`) writes each batch on a second thread while the next one is
+    prepared.
     """
     if event_type not in LAYOUTS:
         raise LegacyFormatError(
@@ -1378,13 +1379,12 @@ def _import(
     with (
         writer,
         path.open("rb") as stream,
-        tqdm(
+        show_progress(
             total=max(0, lines - 1),
             initial=run.rows_done,
             unit="rows",
-            unit_scale=True,
-            disable=(not progress) if progress is not None else None,
             desc=path.name,
+            show=progress,
         ) as bar,
     ):
         records = read_records(stream)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
-from tqdm import tqdm
 
+from ventanilla.core.progress import progress as show_progress
 from ventanilla.registry.models import Person
 from ventanilla.registry.tasks import DEFAULT_BATCH, rebuild_match_keys, rebuild_match_keys_batch
 
@@ -30,7 +30,7 @@ class Command(BaseCommand):
             return
         after: str = options["after"]
         remaining = Person.objects.filter(pk__gt=after).count() if after else Person.objects.count()
-        with tqdm(total=remaining, unit="person", disable=None) as bar:
+        with show_progress(total=remaining, unit="persons", desc="keys") as bar:
             while True:
                 progress = rebuild_match_keys_batch(after=after, batch=options["batch"])
                 bar.update(progress["done"])

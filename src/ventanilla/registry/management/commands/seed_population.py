@@ -38,13 +38,13 @@ from django.db import transaction
 from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from tqdm import tqdm
 
 from ventanilla.core.country import current_profile
 from ventanilla.core.errors import DomainError
 from ventanilla.core.jurisdictions import ensure_country, ensure_office, import_municipalities
 from ventanilla.core.models import Jurisdiction, JurisdictionLevel, Role, RoleAssignment, User
 from ventanilla.core.profiles import CountryProfile, demo_municipalities
+from ventanilla.core.progress import progress as show_progress
 from ventanilla.registry import identity, services
 from ventanilla.registry.bulk import (
     ACTION_COLUMNS,
@@ -607,13 +607,12 @@ def seed_population(
     try:
         with (
             WritePipeline(enabled=threaded) as writes,
-            tqdm(
+            show_progress(
                 total=size,
                 initial=min(outcome.existing, size),
                 unit="persons",
-                unit_scale=True,
-                disable=(not progress) if progress is not None else None,
                 desc=f"seed {seed}",
+                show=progress,
             ) as bar,
         ):
             writer = _Writer(profile, places, seed, writes)
