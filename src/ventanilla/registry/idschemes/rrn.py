@@ -14,11 +14,13 @@ date alone.
 Serials are limited to 00000-96999: python-stdnum rejects 97-99 in digits
 8-9, which before 2020 held a region code. Hence 97 000 variants, not 100 000.
 
-Caution: post-2020 RRNs are random in *all* six trailing digits, check digit
-included, so a genuine recent RRN often fails the checksum. ``RrnScheme(
-strict=False)`` skips the checksum and region checks for input we did not
-issue ourselves; the default (strict) is what we generate and what stdnum
-enforces.
+Numbers issued from October 2020 are random in *all* six trailing digits,
+check digit included, so a genuine number of a child born since then fails the
+checksum nine times in ten. The default (strict) scheme therefore checks the
+region digits and the check digit only of numbers whose birth date is earlier
+(`RANDOM_TAILS_FROM`); a number issued again since 2020 to someone born before
+(a rare change of number) is refused by it. ``RrnScheme(strict=False)`` skips
+both checks whatever the date.
 """
 
 from __future__ import annotations
@@ -53,6 +55,9 @@ _GENDER_DIGIT: Final = {
     (2000, True, "F"): "8",
 }
 _DIGIT_MEANING: Final = {digit: key for key, digit in _GENDER_DIGIT.items()}
+
+RANDOM_TAILS_FROM: Final = datetime.date(2020, 10, 1)
+"""Births from this date get numbers with no region code and no check digit."""
 
 
 def _check_digit(first12: str) -> str:
@@ -122,10 +127,15 @@ class RrnScheme:
 
     def is_valid(self, value: str) -> bool:
         try:
-            self.decode(value)
+            decoded = self.decode(value)
         except InvalidIdError:
             return False
-        return not self.strict or bool(stdnum_rrn.is_valid(self.normalise(value)))
+        if not self._has_check_digit(decoded.birth_date):
+            return True
+        return bool(stdnum_rrn.is_valid(self.normalise(value)))
+
+    def _has_check_digit(self, born: datetime.date) -> bool:
+        return self.strict and born < RANDOM_TAILS_FROM
 
     def normalise(self, value: str) -> str:
         return compact(value)
@@ -147,7 +157,7 @@ class RrnScheme:
             born = datetime.date(century + int(rrn[:2]), int(rrn[2:4]), int(rrn[4:6]))
         except ValueError:
             raise InvalidIdError("invalid_date", "the birth date does not exist") from None
-        if self.strict:
+        if self._has_check_digit(born):
             if int(rrn[7:9]) > 96:
                 raise InvalidIdError("invalid_region", "digits 8-9 are not a region code")
             if rrn[12] != _check_digit(rrn[:12]):

@@ -15,6 +15,7 @@ from django.core.management.base import CommandError
 from django.utils import translation
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from stdnum.kr import rrn as stdnum_rrn
 
 from ventanilla.core.country import current_profile
 from ventanilla.core.models import Jurisdiction
@@ -191,6 +192,27 @@ def test_a_national_id_in_the_file_is_checked_and_kept(
     outcome = import_legacy_file(_write(tmp_path / "ids.csv", [row]), "birth")
     assert outcome.imported == 1
     assert Person.objects.get(source_reference="LEG-X-1").national_id == row["national_id"]
+
+
+def test_a_korean_number_issued_since_october_2020_is_kept_without_a_check_digit(
+    profile: CountryProfile, offices: dict[str, Jurisdiction], tmp_path: Path
+) -> None:
+    if profile.code != "kr":
+        pytest.skip("Korean resident registration numbers only")
+    # A genuine number of a girl born in 2021: six random digits, the last no check digit.
+    row = _birth(
+        profile,
+        "RRN-2021",
+        2,
+        birth_date="2021-03-04",
+        registered_on="2021-03-10",
+        national_id="210304-4987651",
+    )
+    assert not stdnum_rrn.is_valid(row["national_id"])
+    outcome = import_legacy_file(_write(tmp_path / "rrn.csv", [row]), "birth")
+    assert outcome.imported == 1, list(ImportRejection.objects.values("field", "error"))
+    person = Person.objects.get(source_reference="LEG-RRN-2021")
+    assert person.national_id == "2103044987651"
 
 
 def test_bad_rows_are_reported_with_row_field_and_code_and_nothing_of_them_is_written(

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 from stdnum.kr import rrn as stdnum_rrn
 
 from .. import IdSpaceExhaustedError, IdSubject, InvalidIdError, RrnScheme, get_scheme
+from ..rrn import RANDOM_TAILS_FROM
 from .strategies import SETTINGS, rrn_subjects
 
 SCHEME = RrnScheme()
@@ -136,13 +137,43 @@ def test_decode_rejects(value: str, code: str) -> None:
     assert not SCHEME.is_valid(value)
 
 
-def test_lenient_mode_accepts_post_2020_random_tails() -> None:
+def test_lenient_mode_skips_the_check_digit_whatever_the_birth_date() -> None:
     lenient = RrnScheme(strict=False)
-    assert lenient.is_valid("210101-4999999")
-    assert not SCHEME.is_valid("210101-4999999")
+    right = with_check_digit("850101123456")
+    wrong = right[:12] + str((int(right[-1]) + 1) % 10)
+    assert lenient.is_valid(wrong)
+    assert not SCHEME.is_valid(wrong)
     with pytest.raises(InvalidIdError) as caught:
         lenient.decode("210230-4999999")
     assert caught.value.code == "invalid_date"
+
+
+@SETTINGS
+@given(
+    st.dates(RANDOM_TAILS_FROM, datetime.date(2099, 12, 31)),
+    st.sampled_from("34"),
+    st.text("0123456789", min_size=6, max_size=6),
+)
+def test_numbers_issued_since_october_2020_have_random_tails(
+    born: datetime.date, digit: str, tail: str
+) -> None:
+    """A child born since then holds six random digits: no region code, no check digit."""
+    rrn = f"{born:%y%m%d}{digit}{tail}"
+    assert SCHEME.is_valid(rrn)
+    assert SCHEME.decode(rrn).birth_date == born
+
+
+@SETTINGS
+@given(st.dates(datetime.date(1900, 1, 1), RANDOM_TAILS_FROM - datetime.timedelta(days=1)))
+def test_numbers_of_earlier_births_keep_their_check_digit(born: datetime.date) -> None:
+    first12 = f"{born:%y%m%d}{'2' if born.year < 2000 else '4'}12345"
+    right = with_check_digit(first12)
+    wrong = first12 + str((int(right[-1]) + 1) % 10)
+    assert SCHEME.is_valid(right)
+    assert not SCHEME.is_valid(wrong)
+    with pytest.raises(InvalidIdError) as caught:
+        SCHEME.decode(wrong)
+    assert caught.value.code == "invalid_check_digit"
 
 
 def test_normalise_format_mask() -> None:
