@@ -307,7 +307,8 @@ def allocate_national_ids(
     taken: Callable[[Collection[str]], set[str]],
     reserved: Collection[str] = (),
 ) -> list[str | Unassigned]:
-    """A unique national ID for each subject: variant 0, 1, 2… until one is free.
+    """A unique national ID for each subject: its scheme's first variant, then the next ones
+    (wrapping round) until one is free.
 
     Free means: not returned by `taken` (the register), not in `reserved` and not given to an
     earlier subject of the batch. A subject the scheme cannot encode gets a `Unassigned`
@@ -315,7 +316,8 @@ def allocate_national_ids(
     """
     result: list[str | Unassigned] = [Unassigned("id_invalid_name")] * len(subjects)
     used: set[str] = set(reserved)
-    variant = [0] * len(subjects)
+    tried = [0] * len(subjects)
+    first: dict[int, int] = {}
     pending = [i for i, s in enumerate(subjects) if s is not None]
     while pending:
         proposals: dict[int, str] = {}
@@ -323,17 +325,20 @@ def allocate_national_ids(
             subject = subjects[i]
             assert subject is not None
             try:
-                if variant[i] >= scheme.variants_for(subject):
+                available = scheme.variants_for(subject)
+                if tried[i] >= available:
                     result[i] = Unassigned("id_space_exhausted")
                     continue
-                proposals[i] = scheme.propose(subject, variant[i])
+                if i not in first:
+                    first[i] = scheme.first_variant(subject)
+                proposals[i] = scheme.propose(subject, (first[i] + tried[i]) % available)
             except InvalidIdError as exc:
                 result[i] = Unassigned(f"id_{exc.code}")
         in_register = taken(set(proposals.values()) - used) if proposals else set()
         pending = []
         for i, proposal in proposals.items():
             if proposal in in_register or proposal in used:
-                variant[i] += 1
+                tried[i] += 1
                 pending.append(i)
             else:
                 used.add(proposal)

@@ -64,17 +64,19 @@ def _claim_first_free(person: Person, birth_state: str, claim: Callable[[str], b
 
     `claim` writes the proposal and says whether it got it: a proposal that another
     registration holds (or took a moment ago) moves on to the next one. The first proposal
-    is tried at once, since most persons have no namesake born the same day; after it, the
+    is tried at once, since it is rarely taken (see `IdScheme.first_variant`); after it, the
     taken ones are asked for in batches."""
     id_scheme = scheme()
     try:
         subject = subject_for(person, birth_state=birth_state)
         available = id_scheme.variants_for(subject)
-        if available and claim(id_scheme.propose(subject, 0)):
+        first = id_scheme.first_variant(subject)
+        if available and claim(id_scheme.propose(subject, first)):
             return _assigned(person)
         for start in range(1, available, BATCH):
             proposals = [
-                id_scheme.propose(subject, v) for v in range(start, min(start + BATCH, available))
+                id_scheme.propose(subject, (first + k) % available)
+                for k in range(start, min(start + BATCH, available))
             ]
             taken = set(
                 Person.objects.filter(national_id__in=proposals).values_list(
@@ -128,15 +130,14 @@ def insert_with_national_id(person: Person, *, birth_state: str) -> str:
 
 def reassign_if_changed(person: Person, *, birth_state: str) -> None:
     """After an amendment, keep the ID if it still encodes the data; otherwise assign anew."""
-    id_scheme = scheme()
     current = person.national_id
     subject = subject_for(person, birth_state=birth_state)
     if current:
-        for variant in range(id_scheme.variants_for(subject)):
-            if id_scheme.propose(subject, variant) == current:
+        try:
+            if scheme().encodes(subject, current):
                 return
-            if variant > 50:
-                break
+        except InvalidIdError:
+            pass  # the corrected data cannot be encoded: assigning anew says so
     Person.objects.filter(pk=person.pk).update(national_id=None)
     person.national_id = None
     assign_national_id(person, birth_state=birth_state)

@@ -2,8 +2,8 @@
 
 Pure Python so that imports, data migrations and benchmarks can use it without
 Django. The registry picks a scheme with `get_scheme(country_scheme_code)` and
-calls ``propose(subject, variant)`` for variant 0, 1, 2, ... until the
-database's unique constraint accepts one.
+calls ``propose(subject, variant)`` from ``first_variant(subject)`` on, wrapping
+round, until the database's unique constraint accepts one.
 """
 
 from __future__ import annotations

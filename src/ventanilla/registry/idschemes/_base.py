@@ -77,6 +77,18 @@ class IdScheme(Protocol):
 
     def propose(self, subject: IdSubject, variant: int = 0) -> str: ...
 
+    def first_variant(self, subject: IdSubject) -> int:
+        """Where the search for a free variant starts; it goes on with the next ones, wrapping
+        round. 0 where the order means something (the CURP's first homonym); elsewhere a
+        point spread over the whole range, so that a crowded birth date costs no longer
+        search than a quiet one."""
+        ...
+
+    def encodes(self, subject: IdSubject, value: str) -> bool:
+        """Whether `value` is an ID this scheme could give `subject` (any variant), so a
+        person whose data changed may keep it."""
+        ...
+
     def is_valid(self, value: str) -> bool: ...
 
     def normalise(self, value: str) -> str: ...

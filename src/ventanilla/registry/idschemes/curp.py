@@ -212,6 +212,13 @@ class CurpScheme:
         )
         return first17 + _check_digit(first17)
 
+    def first_variant(self, subject: IdSubject) -> int:
+        return 0
+
+    def encodes(self, subject: IdSubject, value: str) -> bool:
+        curp = self.normalise(value)
+        return any(self.propose(subject, v) == curp for v in range(self.variants_for(subject)))
+
     def is_valid(self, value: str) -> bool:
         try:
             self.decode(value)

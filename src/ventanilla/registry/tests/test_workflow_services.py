@@ -63,6 +63,10 @@ def _marry(
     )
 
 
+def _subject_record(person: Person) -> VitalRecord:
+    return VitalRecord.objects.get(subject=person, event_type="birth")
+
+
 def _subject(record: VitalRecord) -> Person:
     assert record.subject_id is not None
     return Person.objects.get(pk=record.subject_id)
@@ -119,6 +123,29 @@ def test_a_correction_keeps_before_and_after_and_overwrites_nothing(
     first = record.actions.get(seq=1)
     assert first.payload["data"]["given_names"] == old_given
     assert _subject(record).given_names == new_given
+
+
+def test_a_corrected_name_keeps_the_national_id_unless_the_id_spells_the_name(
+    registrar: User, birth_data: BirthData, profile: Any
+) -> None:
+    person = _subject(_register_birth(registrar, birth_data()))
+    assert person.national_id is not None
+    if profile.code == "kr":
+        # As a number issued since October 2020 may be: six random digits after the sex digit.
+        person.national_id = person.national_id[:7] + "987651"
+        Person.objects.filter(pk=person.pk).update(national_id=person.national_id)
+    services.record_correct(
+        actor=registrar,
+        record_id=_subject_record(person).pk,
+        changes={"given_names": "Xóchitl" if profile.code == "mx" else "하은"},
+        reason="typing error at the window",
+    )
+    after = Person.objects.get(pk=person.pk).national_id
+    if profile.code == "kr":
+        assert after == person.national_id  # an RRN holds no name
+    else:
+        assert after is not None and after != person.national_id
+        assert after[3] == "X"  # the CURP's fourth letter is the given name's first
 
 
 def test_a_correction_that_names_another_mother_is_logged_for_both_mothers(

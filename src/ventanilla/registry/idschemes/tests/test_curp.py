@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 import datetime
 
 import pytest
@@ -206,3 +207,14 @@ def test_every_variant_is_valid_distinct_and_decodes(person: IdSubject) -> None:
         assert SCHEME.normalise(SCHEME.format(curp)) == curp
     with pytest.raises(IdSpaceExhaustedError):
         SCHEME.propose(person, count)
+
+
+@SETTINGS
+@given(curp_subjects())
+def test_a_curp_encodes_its_subject_under_every_homonym_character(person: IdSubject) -> None:
+    assert SCHEME.first_variant(person) == 0
+    for variant in (0, SCHEME.variants_for(person) - 1):
+        assert SCHEME.encodes(person, SCHEME.propose(person, variant))
+    renamed = dataclasses.replace(person, given_names="Zacarías")
+    if SCHEME.propose(renamed)[:16] != SCHEME.propose(person)[:16]:
+        assert not SCHEME.encodes(renamed, SCHEME.propose(person))

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 import datetime
 
 import pytest
@@ -12,6 +13,7 @@ from ..rrn import RANDOM_TAILS_FROM
 from .strategies import SETTINGS, rrn_subjects
 
 SCHEME = RrnScheme()
+ONE_DAY = datetime.timedelta(days=1)
 
 
 def subject(born: datetime.date, sex: str = "F", *, foreign: bool = False) -> IdSubject:
@@ -198,3 +200,25 @@ def test_variants_are_valid_distinct_and_decode(person: IdSubject, variants: set
         assert decoded.birth_date == person.birth_date
         assert decoded.sex == person.sex
         assert SCHEME.normalise(SCHEME.format(rrn)) == rrn
+
+
+@SETTINGS
+@given(rrn_subjects(), st.integers(0, 96_999), st.binary(max_size=64))
+def test_any_serial_of_the_subject_is_one_it_could_hold(
+    person: IdSubject, variant: int, key: bytes
+) -> None:
+    scheme = RrnScheme(serial_key=key)
+    assert 0 <= scheme.first_variant(person) < scheme.max_variants
+    assert scheme.first_variant(person) == scheme.first_variant(person)
+    assert scheme.encodes(person, scheme.propose(person, variant))
+    other_day = dataclasses.replace(person, birth_date=person.birth_date + ONE_DAY)
+    if other_day.birth_date.year < 2100:
+        assert not scheme.encodes(other_day, scheme.propose(person, variant))
+
+
+def test_namesakes_born_the_same_day_start_their_search_far_apart() -> None:
+    born = datetime.date(2021, 5, 5)
+    starts = {
+        SCHEME.first_variant(IdSubject(f"지{n}", "김", "", born, "F", "")) for n in range(200)
+    }
+    assert len(starts) >= 195
