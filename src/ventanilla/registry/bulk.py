@@ -23,9 +23,20 @@ from typing import Any, Final
 from django.db import connections, models
 from psycopg.types.json import Jsonb
 
+from ventanilla.core import maintenance
 from ventanilla.core.bulkcopy import copy_rows
+from ventanilla.core.models import AccessLogEntry, AccessLogSubject
 from ventanilla.registry.idschemes import IdScheme, IdSubject, InvalidIdError
-from ventanilla.registry.models import Person, PersonStatus
+from ventanilla.registry.models import (
+    ParentLink,
+    Person,
+    PersonMatchKey,
+    PersonParticipation,
+    PersonStatus,
+    RecordAction,
+    Union,
+    VitalRecord,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -81,6 +92,26 @@ PERSON_COLUMNS: Final = (
     "search_name",
     "created_at",
 )
+
+
+#: What a bulk load writes: the tables `settle_register` brings up to date after one.
+LOADED_MODELS: Final[tuple[type[models.Model], ...]] = (
+    Person,
+    PersonMatchKey,
+    ParentLink,
+    Union,
+    VitalRecord,
+    RecordAction,
+    PersonParticipation,
+    AccessLogEntry,
+    AccessLogSubject,
+)
+
+
+def settle_register(show: bool | None = None) -> bool:
+    """After a bulk load, statistics, visibility and a checkpoint (`core.maintenance.settle`)
+    for the tables it wrote, so the registrations and lookups that follow run at full speed."""
+    return maintenance.settle(LOADED_MODELS, show=show)
 
 
 def uuid7() -> uuid.UUID:

@@ -56,6 +56,7 @@ from ventanilla.registry.bulk import (
     WritePipeline,
     allocate_national_ids,
     any_of,
+    settle_register,
     taken_national_ids,
     uuid7,
 )
@@ -1353,6 +1354,8 @@ def import_legacy_file(
         run.refresh_from_db()
         _import(path, event_type, outcome, lines, batch_size, stop_after, dedupe, progress, False)
     run.refresh_from_db()
+    if outcome.imported:
+        settle_register(show=progress)
     outcome.seconds = time.perf_counter() - started
     return outcome
 

@@ -54,6 +54,7 @@ from ventanilla.registry.bulk import (
     Unassigned,
     WritePipeline,
     allocate_national_ids,
+    settle_register,
     taken_national_ids,
 )
 from ventanilla.registry.idschemes import IdSubject
@@ -651,6 +652,8 @@ def seed_population(
     finally:
         if truth is not None:
             truth.close()
+    if outcome.persons:
+        settle_register(show=progress)
     outcome.seconds = time.perf_counter() - started
     return outcome
 
