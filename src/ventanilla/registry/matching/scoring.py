@@ -290,7 +290,12 @@ def _jw(a: str, b: str) -> float:
 
 
 def _one_edit(a: str, b: str) -> bool:
-    return min(len(a), len(b)) >= 3 and DamerauLevenshtein.distance(a, b, score_cutoff=1) <= 1
+    # A name of three letters or more, with one slip: ANA/ANE, and ANA/AA, a letter dropped.
+    return (
+        max(len(a), len(b)) >= 3
+        and min(len(a), len(b)) >= 2
+        and DamerauLevenshtein.distance(a, b, score_cutoff=1) <= 1
+    )
 
 
 def _two_edits(a: str, b: str) -> bool:

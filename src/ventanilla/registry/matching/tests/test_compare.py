@@ -97,6 +97,19 @@ def test_phonetic_typos_match(field: str, x: str, y: str) -> None:
     assert result.fields[field].level == "close"
 
 
+@pytest.mark.parametrize(("x", "y"), [("ANA", "AA"), ("EVA", "EA"), ("ANA", "ANE")])
+def test_a_slip_in_a_three_letter_given_name_still_matches(x: str, y: str) -> None:
+    a = person(given_names=x, sex="F")
+    result = compare(a, other(a, given_names=y))
+    assert result.score >= DEFAULT_THRESHOLD
+    assert result.fields["given_names"].level == "close"
+
+
+def test_a_different_short_given_name_does_not_match() -> None:
+    a = person(given_names="ANA", sex="F", mother_name="", place_code="")
+    assert score(a, other(a, given_names="EVA", birth_date=D(1987, 4, 19))) < DEFAULT_THRESHOLD
+
+
 def test_compound_surname_with_particles() -> None:
     a = person(first_surname="DE LA CRUZ")
     b = other(a, first_surname="CRUZ")
