@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
+from ventanilla.core import rows
 from ventanilla.core.access import log_access
 from ventanilla.core.country import current_profile
 from ventanilla.core.errors import NotFound, ValidationFailed
@@ -130,6 +131,7 @@ def person_search(
         query = query.filter(birth_place__official_code=place_code)
     results: list[Person]
     with transaction.atomic():
+        rows.plan_with_values()
         if name:
             results, incomplete = _fuzzy_name(query, name, limit)
         else:

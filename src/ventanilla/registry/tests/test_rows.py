@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.forms.models import model_to_dict
 
 from ventanilla.core import rows
@@ -163,3 +163,21 @@ def test_a_selected_row_reads_back_as_the_orm_reads_it(offices: dict[str, Jurisd
     assert loaded.registered_at == by_orm.registered_at
     assert loaded.created_at == by_orm.created_at
     assert loaded._state.adding is False
+
+
+@pytest.mark.django_db(transaction=True)
+def test_values_planned_each_time_only_for_the_transaction() -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("plans are PostgreSQL's")
+
+    def mode() -> str:
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW plan_cache_mode")
+            return str(cursor.fetchone()[0])
+
+    with transaction.atomic():
+        rows.plan_with_values()
+        assert mode() == "force_custom_plan"
+    assert mode() == "auto"
+    with pytest.raises(RuntimeError):
+        rows.plan_with_values()
