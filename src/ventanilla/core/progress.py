@@ -50,6 +50,7 @@ class ProgressLines:
         self._started_at = self._printed_at = time.monotonic()
         self._initial = initial
         self._printed = False
+        self._printed_done = initial
 
     def update(self, n: float | None = 1) -> bool | None:
         self.done += int(n or 0)
@@ -75,6 +76,7 @@ class ProgressLines:
         self.stream.flush()
         self._printed_at = now
         self._printed = True
+        self._printed_done = self.done
 
     def __enter__(self) -> Self:
         return self
@@ -85,7 +87,8 @@ class ProgressLines:
         error: BaseException | None,
         trace: TracebackType | None,
     ) -> None:
-        if self._printed:
+        # The last line, unless the one just printed already says it.
+        if self._printed and self.done != self._printed_done:
             self._print(time.monotonic())
 
 

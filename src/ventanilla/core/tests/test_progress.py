@@ -40,6 +40,21 @@ def test_a_log_gets_a_line_every_half_minute_and_one_at_the_end(clock: _Clock) -
     assert "\r" not in out.getvalue()
 
 
+def test_the_last_line_is_printed_once(clock: _Clock) -> None:
+    out = io.StringIO()
+    with progress(total=100, unit="rows", desc="file.csv", stream=out) as shown:
+        clock.now += 40
+        shown.update(60)
+        clock.now += 1
+        shown.update(40)
+    assert out.getvalue().splitlines()[-1].startswith("file.csv: 100 / 100 rows (100.0 %)")
+    out = io.StringIO()
+    with progress(total=100, unit="rows", desc="file.csv", stream=out) as shown:
+        clock.now += 40
+        shown.update(100)  # the line says it all: no second one at the end
+    assert len(out.getvalue().splitlines()) == 1
+
+
 def test_a_job_that_ends_before_the_first_line_prints_nothing(clock: _Clock) -> None:
     out = io.StringIO()
     with progress(total=10, unit="rows", desc="file.csv", stream=out) as shown:
