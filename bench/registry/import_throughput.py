@@ -276,6 +276,7 @@ def main() -> None:
         line("import suspected duplicate pairs", len(outcome.pairs))
         line("import dedupe", "off" if args.no_dedupe else "on")
         line("import seconds", import_seconds, "s")
+        line("of which settling the server (VACUUM, CHECKPOINT)", outcome.settle_seconds, "s")
         import_rate = rows / import_seconds
         line("import throughput", import_rate, "rows/s")
 

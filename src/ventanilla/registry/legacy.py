@@ -730,6 +730,8 @@ class ImportOutcome:
     stopped: bool = False
     already_finished: bool = False
     seconds: float = 0.0
+    #: Of `seconds`, bringing the server up to date at the end (`bulk.settle_register`).
+    settle_seconds: float = 0.0
     pairs: list[SuspectedPair] = field(default_factory=list)
 
     @property
@@ -1355,7 +1357,9 @@ def import_legacy_file(
         _import(path, event_type, outcome, lines, batch_size, stop_after, dedupe, progress, False)
     run.refresh_from_db()
     if outcome.imported:
+        settling = time.perf_counter()
         settle_register(show=progress)
+        outcome.settle_seconds = time.perf_counter() - settling
     outcome.seconds = time.perf_counter() - started
     return outcome
 
