@@ -3,10 +3,8 @@
 Each person's blocking keys live in `PersonMatchKey` (one indexed row per
 key), so a lookup is one `key = ANY(...)` index probe whatever the size of the
 register; only that small candidate set is scored in Python. On PostgreSQL the
-probe and the candidates' own fields come back from one statement, read as
-plain rows rather than model instances; the parents' names, the costliest part
-to read and to compare, only for the candidates that could still reach the
-threshold with them (usually none or one).
+probe, the candidates' own fields and their parents' names come back from one
+statement, read as plain rows rather than model instances.
 """
 
 from __future__ import annotations
@@ -134,15 +132,11 @@ _HOLDERS: Final = (
     "FROM registry_personmatchkey WHERE key {keys}) AS held GROUP BY person_id "
     f"ORDER BY count(*) DESC, min(crowd) LIMIT {MAX_CANDIDATES}"
 )
-# A lookup reads its candidates' own fields first, and their parents only for the few that
-# could still reach the threshold (`_CANDIDATES_BY_KEYS`, then `parent_names`).
+# A lookup's candidates with their parents, one row per parent (folded by `_joined`). Reading
+# the parents of every candidate in the same statement costs less than a second statement for
+# the few that could still reach the threshold: a lookup took half the time (decision 0003).
 _CANDIDATES_BY_KEYS: Final = (
-    "SELECT p.id, p.given_names, p.first_surname, p.second_surname, p.birth_date, p.sex, "  # noqa: S608 - constants only
-    "j.official_code, p.source_reference FROM registry_person AS p "
-    "LEFT JOIN core_jurisdiction AS j ON j.id = p.birth_place_id "
-    "WHERE p.status <> 'void' AND p.id = ANY(ARRAY("
-    + _HOLDERS.format(keys="= ANY(%s::text[])")
-    + "))"
+    _MATCH_ROWS_SQL + "ARRAY(" + _HOLDERS.format(keys="= ANY(%s::text[])") + "))"
 )
 
 
@@ -201,23 +195,19 @@ def match_records(person_ids: Sequence[str]) -> tuple[dict[str, MatchRecord], di
 
 
 def _candidate_rows(keys: Sequence[str]) -> list[list[Any]]:
-    """The persons holding any of the blocking `keys`, as `_MATCH_COLUMNS` rows without their
-    parents: at most `MAX_CANDIDATES`, best first. A key can be crowded (a common surname
-    and a birth date, in a country where one surname covers a fifth of the people), and an
-    arbitrary slice of its holders could leave out the person who shares every other key."""
+    """The persons holding any of the blocking `keys`, as `_MATCH_COLUMNS` rows followed by
+    their mother's and father's names: at most `MAX_CANDIDATES`, best first. A key can be
+    crowded (a common surname and a birth date, in a country where one surname covers a fifth
+    of the people), and an arbitrary slice of its holders could leave out the person who
+    shares every other key."""
     if not keys:
         return []
     if _on_postgresql():
-        return [list(row) for row in any_of(_CANDIDATES_BY_KEYS, keys)]
+        return _joined(any_of(_CANDIDATES_BY_KEYS, keys))
     with connections["default"].cursor() as cursor:
         cursor.execute(_HOLDERS.format(keys=f"IN ({', '.join(['%s'] * len(keys))})"), keys)
-        holders = [row[0] for row in cursor.fetchall()]
-    return [
-        list(row)
-        for row in Person.objects.filter(pk__in=list(holders))
-        .exclude(status=PersonStatus.VOID)
-        .values_list(*_MATCH_COLUMNS)
-    ]
+        holders = [str(row[0]) for row in cursor.fetchall()]
+    return _portable_rows(holders)
 
 
 def match_record_for_person(person: Person, mother: str = "", father: str = "") -> MatchRecord:
@@ -291,21 +281,15 @@ def candidates_for(
     probe: MatchRecord, threshold: float = DEFAULT_THRESHOLD
 ) -> list[tuple[str, MatchResult]]:
     """Ids of the persons in the register who may be `probe`, best first, with their
-    comparison. On PostgreSQL one statement reads the key index and the candidates, and a
-    second the parents of those that could still reach `threshold`, if any."""
+    comparison. On PostgreSQL one statement reads the key index, the candidates and their
+    parents."""
     wanted = features_of(probe)
-    rows = _candidate_rows(sorted(keys_from_features(wanted)))
-    # Most candidates fall short on their own fields: only the others' parents are read.
-    hopeful = []
-    for row in rows:
-        own = compare_own_fields(wanted, compute_features(_record(row)))
-        if own.best >= threshold:
-            hopeful.append((row, own))
-    parents = parent_names([str(row[0]) for row, _own in hopeful])
     kept: list[tuple[str, MatchResult]] = []
-    for row, own in hopeful:
-        features = compute_features(_record(row, *parents.get(str(row[0]), ("", ""))))
-        if own.score_with_parents(wanted, features) >= threshold:
+    for row in _candidate_rows(sorted(keys_from_features(wanted))):
+        features = compute_features(_record(row, row[8], row[9]))
+        # Most candidates fall short on their own fields: their parents are not compared.
+        own = compare_own_fields(wanted, features)
+        if own.best >= threshold and own.score_with_parents(wanted, features) >= threshold:
             # The per-field detail is for the few kept.
             kept.append((str(row[0]), compare_features(wanted, features)))
     kept.sort(key=lambda pair: pair[1].score, reverse=True)

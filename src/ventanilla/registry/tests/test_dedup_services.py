@@ -8,6 +8,8 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from ventanilla.core.errors import Conflict, ValidationFailed
 from ventanilla.core.models import Jurisdiction, User
@@ -16,11 +18,14 @@ from ventanilla.registry.dedup import (
     MAX_CANDIDATES,
     candidates_for,
     match_record_for_person,
+    person_name,
     store_match_keys,
 )
 from ventanilla.registry.matching import blocking_keys
 from ventanilla.registry.models import (
     DuplicateDecision,
+    ParentKind,
+    ParentLink,
     Person,
     PersonMatchKey,
     VitalRecord,
@@ -182,3 +187,27 @@ def test_among_persons_sharing_one_key_the_holder_of_the_rarest_is_a_candidate(
     )
     found = [person_id for person_id, _result in candidates_for(probe)]
     assert found[0] == str(target.pk)
+
+
+def test_a_lookup_compares_the_candidates_parents_and_reads_them_with_the_candidates(
+    offices: dict[str, Jurisdiction], profile: Any
+) -> None:
+    names = {
+        "mx": (("Rosa", "Vega", "Ruiz"), ("Ana", "Torres", "Vega")),
+        "kr": (("영희", "박", ""), ("서연", "김", "")),
+    }
+    (m_given, m_first, m_second), (given, first, second) = names[profile.code]
+    mother = imported_person(offices["a"], m_given, m_first, m_second, born=dt.date(1960, 5, 2))
+    child = imported_person(offices["a"], given, first, second, born=dt.date(1985, 3, 14))
+    Person.objects.bulk_create([mother, child])
+    ParentLink.objects.create(child=child, parent=mother, kind=ParentKind.BIRTH)
+    store_match_keys(child, new_with_parents=(person_name(mother), ""))
+    probe = match_record_for_person(child, mother=person_name(mother))
+    with CaptureQueriesContext(connection) as queries:
+        found = candidates_for(probe)
+    person_id, result = found[0]
+    assert person_id == str(child.pk)
+    assert result.fields["mother_name"].level == "exact"
+    if connection.vendor == "postgresql":
+        # Keys, candidates and their parents: one round trip to the server.
+        assert len(queries) == 1
