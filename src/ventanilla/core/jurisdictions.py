@@ -100,24 +100,44 @@ CACHE_SECONDS: Final = 60.0
 _cache: dict[Hashable, tuple[float, Jurisdiction]] = {}
 
 
-def _cached(key: Hashable, query: Callable[[], QuerySet[Jurisdiction]]) -> Jurisdiction | None:
+def _shared(key: Hashable, query: Callable[[], QuerySet[Jurisdiction]]) -> Jurisdiction | None:
     """The jurisdiction `query()` finds, from the cache while fresh (the query is built only
     on a miss: building it costs more than the lookup). A miss is not cached, so a
-    jurisdiction created elsewhere is found at once. Each caller gets its own copy."""
+    jurisdiction created elsewhere is found at once. The cached instance itself: not for
+    callers outside this module."""
     now = time.monotonic()
     hit = _cache.get(key)
     if hit is not None and now - hit[0] < CACHE_SECONDS:
-        return copy.copy(hit[1])
+        return hit[1]
     found = query().first()
     if found is None:
         _cache.pop(key, None)
         return None
     _cache[key] = (now, found)
-    return copy.copy(found)
+    return found
+
+
+def _cached(key: Hashable, query: Callable[[], QuerySet[Jurisdiction]]) -> Jurisdiction | None:
+    """`_shared`, a copy for each caller."""
+    found = _shared(key, query)
+    return None if found is None else copy.copy(found)
+
+
+def _by_id_query(pk: int) -> Callable[[], QuerySet[Jurisdiction]]:
+    return lambda: Jurisdiction.objects.filter(pk=pk)
 
 
 def by_id(pk: int) -> Jurisdiction | None:
-    return _cached(("id", pk), lambda: Jurisdiction.objects.filter(pk=pk))
+    return _cached(("id", pk), _by_id_query(pk))
+
+
+def official_code_of(pk: int | None) -> str:
+    """The official code of jurisdiction `pk` ("" for none): what a duplicate lookup compares
+    of a birthplace, read for each candidate, so without a query nor a copy."""
+    if pk is None:
+        return ""
+    found = _shared(("id", pk), _by_id_query(pk))
+    return found.official_code if found is not None else ""
 
 
 def by_code(code: str) -> Jurisdiction | None:

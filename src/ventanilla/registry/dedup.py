@@ -16,7 +16,7 @@ from typing import Any, Final
 
 from django.db import connections
 
-from ventanilla.core import rows
+from ventanilla.core import jurisdictions, rows
 from ventanilla.core.bulkcopy import copy_rows
 from ventanilla.registry.bulk import any_of
 from ventanilla.registry.matching import (
@@ -110,17 +110,18 @@ _MATCH_COLUMNS: Final = (
     "second_surname",
     "birth_date",
     "sex",
-    "birth_place__official_code",
+    "birth_place_id",
     "source_reference",
 )
 
 
 # On PostgreSQL a person and their birth parents come in one statement: one row per parent.
+# The birthplace's code comes from the jurisdiction cache (`_record`): joining the
+# jurisdictions cost a tenth of a millisecond a lookup, a hash of the whole table each time.
 _MATCH_ROWS_SQL: Final = (
     "SELECT p.id, p.given_names, p.first_surname, p.second_surname, p.birth_date, p.sex, "
-    "j.official_code, p.source_reference, q.sex, q.given_names, q.first_surname, "
+    "p.birth_place_id, p.source_reference, q.sex, q.given_names, q.first_surname, "
     "q.second_surname FROM registry_person AS p "
-    "LEFT JOIN core_jurisdiction AS j ON j.id = p.birth_place_id "
     "LEFT JOIN registry_parentlink AS l ON l.child_id = p.id AND l.kind = 'birth' "
     "LEFT JOIN registry_person AS q ON q.id = l.parent_id "
     "WHERE p.status <> 'void' AND p.id = ANY("
@@ -171,7 +172,7 @@ def _record(row: Sequence[Any], mother: str = "", father: str = "") -> MatchReco
         second_surname=second,
         birth_date=born,
         sex=sex,
-        place_code=place or "",
+        place_code=jurisdictions.official_code_of(place),
         mother_name=mother,
         father_name=father,
     )
