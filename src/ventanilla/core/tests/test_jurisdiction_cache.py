@@ -75,3 +75,19 @@ def test_municipality_by_official_code(offices: dict[str, Jurisdiction]) -> None
     found = jurisdictions.municipality(home.official_code)
     assert found == home
     assert jurisdictions.municipality("no-such-code") is None
+
+
+def test_a_birthplace_code_is_read_once_and_follows_a_saved_change(
+    offices: dict[str, Jurisdiction],
+) -> None:
+    municipality = offices["a"].parent
+    assert municipality is not None
+    assert jurisdictions.official_code_of(None) == ""
+    assert jurisdictions.official_code_of(municipality.pk) == municipality.official_code
+    with CaptureQueriesContext(connection) as queries:
+        again = jurisdictions.official_code_of(municipality.pk)
+    assert again == municipality.official_code
+    assert len(queries) == 0
+    municipality.official_code = "99999"
+    municipality.save()
+    assert jurisdictions.official_code_of(municipality.pk) == "99999"
