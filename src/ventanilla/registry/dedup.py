@@ -41,14 +41,17 @@ from ventanilla.registry.models import (
     VitalRecord,
 )
 
-MAX_CANDIDATES = 20
+MAX_CANDIDATES = 10
 """Persons a lookup scores at most: those sharing the most keys with the probe, then those
 whose rarest shared key is held by the fewest (a true duplicate shares several keys, or a
-narrow one; the holders of a crowded key alone are rarely it). Without a cap, the holders of
-crowded keys grow with the register: in Korea, where 김 is a fifth of the people, a key of
-birth year, given-name and surname prefixes held ~400 persons at one million. Of 1,000
-perturbed probes, none had its original outside the first 10, in a Korean register of one
-million nor in a Mexican one of ten million (docs/decisions/0003)."""
+narrow one; the holders of a crowded key alone are rarely it), then by id. Without a cap, the
+holders of crowded keys grow with the register: in Korea, where 김 is a fifth of the people,
+a key of birth year, given-name and surname prefixes held ~400 persons at one million. Of
+1,000 perturbed probes, none had its original outside the first 10 in a Korean register of
+one million nor in a Mexican one of ten million; in a Korean one of ten million, 998 had it
+among the first 5, and the two others shared a single crowded key (with 28 and 94 others)
+and nothing else, where any cap draws lots. 20 found one of those two more, at half as much
+again of the lookup's time (docs/decisions/0003)."""
 _CHUNK: Final = 5000
 
 
@@ -131,14 +134,12 @@ _BY_IDS: Final = _MATCH_ROWS_SQL + "%s::uuid[])"
 _HOLDERS: Final = (
     "SELECT person_id FROM (SELECT person_id, count(*) OVER (PARTITION BY key) AS crowd "  # noqa: S608 - constants only
     "FROM registry_personmatchkey WHERE key {keys}) AS held GROUP BY person_id "
-    f"ORDER BY count(*) DESC, min(crowd) LIMIT {MAX_CANDIDATES}"
+    f"ORDER BY count(*) DESC, min(crowd), person_id LIMIT {MAX_CANDIDATES}"
 )
 # A lookup's candidates with their parents, one row per parent (folded by `_joined`). Reading
 # the parents of every candidate in the same statement costs less than a second statement for
 # the few that could still reach the threshold: a lookup took half the time (decision 0003).
-_CANDIDATES_BY_KEYS: Final = (
-    _MATCH_ROWS_SQL + "ARRAY(" + _HOLDERS.format(keys="= ANY(%s::text[])") + "))"
-)
+LOOKUP_SQL: Final = _MATCH_ROWS_SQL + "ARRAY(" + _HOLDERS.format(keys="= ANY(%s::text[])") + "))"
 
 
 def _joined(rows: Iterable[tuple[Any, ...]]) -> list[list[Any]]:
@@ -204,7 +205,7 @@ def _candidate_rows(keys: Sequence[str]) -> list[list[Any]]:
     if not keys:
         return []
     if _on_postgresql():
-        return _joined(any_of(_CANDIDATES_BY_KEYS, keys))
+        return _joined(any_of(LOOKUP_SQL, keys))
     with connections["default"].cursor() as cursor:
         cursor.execute(_HOLDERS.format(keys=f"IN ({', '.join(['%s'] * len(keys))})"), keys)
         holders = [str(row[0]) for row in cursor.fetchall()]
