@@ -11,8 +11,9 @@ from typing import Any
 import pytest
 from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
-from ventanilla.core.models import AccessKind, AccessLogEntry, Jurisdiction, User
+from ventanilla.core.models import AccessKind, AccessLogEntry, Jurisdiction, Role, User
 from ventanilla.core.profiles import CountryProfile
 from ventanilla.registry import services
 from ventanilla.registry.models import Person, VitalRecord
@@ -160,6 +161,28 @@ def test_search_is_scoped_to_the_officials_jurisdiction(
     theirs = _search(api_client(registrar_b), {"name": name})
     assert [p["id"] for p in mine.json()] == [str(record.subject_id)]
     assert theirs.json() == []
+
+
+def test_a_national_search_reaches_every_office_without_reading_the_jurisdictions(
+    registrar: User,
+    registrar_b: User,
+    supervisor: User,
+    birth_data: BirthData,
+    offices: dict[str, Jurisdiction],
+    make_user: Any,
+) -> None:
+    here = _registered_birth(registrar, birth_data())
+    there = _registered_birth(registrar_b, birth_data(1))
+    national = make_user("national", Role.NATIONAL_ADMIN, offices["country"])
+    with CaptureQueriesContext(connection) as queries:
+        found = person_search(actor=national, born_from=dt.date(1900, 1, 1))
+    assert {p.pk for p in found.persons} == {here.subject_id, there.subject_id}
+    # A join on the jurisdictions would read every match before the search's limit applies.
+    reads = [q["sql"] for q in queries if q["sql"].startswith('SELECT "registry_person"')]
+    assert reads and not any('"core_jurisdiction"' in sql for sql in reads)
+    # A state's supervisor still sees their state alone (office b is in another state).
+    in_state = person_search(actor=supervisor, born_from=dt.date(1900, 1, 1))
+    assert {p.pk for p in in_state.persons} == {here.subject_id}
 
 
 def test_a_search_by_national_id_finds_exactly_that_person(
