@@ -19,7 +19,7 @@ from ventanilla.core.country import current_profile
 from ventanilla.core.errors import ValidationFailed
 from ventanilla.core.models import Jurisdiction
 from ventanilla.registry import identity
-from ventanilla.registry.dedup import person_name, store_match_keys
+from ventanilla.registry.dedup import person_name, rebuild_match_keys_of, store_match_keys
 from ventanilla.registry.matching import normalise_name, romanise_hangul
 from ventanilla.registry.models import (
     ParentKind,
@@ -344,12 +344,16 @@ def _parent_fields(kind: str) -> tuple[str, ...]:
 
 
 _PERSON_FIELDS = ("given_names", "first_surname", "second_surname", "sex", "birth_date")
+_NAME_FIELDS = frozenset({"given_names", "first_surname", "second_surname"})
+_BIRTH_PARENTS = ("mother", "father")
 
 
 def apply_correction(
     record: VitalRecord, before: dict[str, Any], after: dict[str, Any]
 ) -> dict[str, Any]:
-    """Carry an amendment of a registered birth into the register; a new ID if its data changed."""
+    """Carry an amendment of a registered birth into the register: the person's fields, birth
+    place and parents, a new ID if its data changed, and the blocking keys of the person and
+    of their children (whose keys carry their parents' names)."""
     if record.event_type == "death" and "death_date" in after and record.data.get("deceased"):
         Person.objects.filter(pk=record.data["deceased"]).update(
             death_date=_date(after, "death_date")
@@ -358,23 +362,51 @@ def apply_correction(
     if record.event_type != "birth" or record.subject is None:
         return {}
     person = record.subject
+    # The parents against the corrected birth: a mother born after the child is refused.
+    check_event_against_register(record)
+    result: dict[str, Any] = _relink_parents(record, person, before)
     touched = [f for f in _PERSON_FIELDS if f in after]
-    if not touched and "birth_state" not in after:
-        return {}
-    for field in touched:
-        value = after[field]
-        setattr(person, field, _date(after, field) if field == "birth_date" else (value or ""))
-    person.search_name = search_name(
-        person.given_names, person.first_surname, person.second_surname
-    )
-    person.save()
-    old_id = person.national_id
-    identity.reassign_if_changed(person, birth_state=record.data.get("birth_state", ""))
-    store_match_keys(person)
-    result: dict[str, Any] = {}
-    if person.national_id != old_id:
-        result = {"national_id_before": old_id, "national_id_after": person.national_id}
+    placed = "birth_municipality" in after
+    if touched or placed or "birth_state" in after:
+        for field in touched:
+            value = after[field]
+            setattr(person, field, _date(after, field) if field == "birth_date" else (value or ""))
+        if placed:
+            person.birth_place = municipality(after["birth_municipality"])
+        person.search_name = search_name(
+            person.given_names, person.first_surname, person.second_surname
+        )
+        person.romanised_name = romanised_name(record.data)
+        person.save()
+        old_id = person.national_id
+        identity.reassign_if_changed(person, birth_state=record.data.get("birth_state", ""))
+        if person.national_id != old_id:
+            result.update(national_id_before=old_id, national_id_after=person.national_id)
+    if touched or placed or result:
+        store_match_keys(person)
+    if _NAME_FIELDS.intersection(touched) or "sex" in touched:
+        # A child's keys hold the mother's name, or the father's when no mother is known.
+        children = ParentLink.objects.filter(parent=person, kind=ParentKind.BIRTH)
+        rebuild_match_keys_of([str(c) for c in children.values_list("child_id", flat=True)])
     return result
+
+
+def _relink_parents(record: VitalRecord, child: Person, before: dict[str, Any]) -> dict[str, Any]:
+    """Point the child's birth links at the parents the corrected record names (the journal
+    keeps whom it named before); returns the parents added and removed, if any."""
+    # `before` holds the changed fields only: the others named the same parent before.
+    was = {field: before.get(field, record.data.get(field)) for field in _BIRTH_PARENTS}
+    named_before = {str(value) for value in was.values() if value}
+    named_now = {str(record.data[f]) for f in _BIRTH_PARENTS if record.data.get(f)}
+    removed, added = sorted(named_before - named_now), sorted(named_now - named_before)
+    if not removed and not added:
+        return {}
+    ParentLink.objects.filter(child=child, parent_id__in=removed, kind=ParentKind.BIRTH).delete()
+    for parent_id in added:
+        ParentLink.objects.get_or_create(
+            child=child, parent_id=parent_id, kind=ParentKind.BIRTH, defaults={"record": record}
+        )
+    return {"parents_removed": removed, "parents_added": added}
 
 
 def revoke_registration(record: VitalRecord) -> dict[str, Any]:

@@ -12,8 +12,16 @@ from ventanilla.core.errors import PermissionDenied, ValidationFailed
 from ventanilla.core.models import AccessKind, AccessLogEntry, User
 from ventanilla.core.workflow import TransitionNotAllowed
 from ventanilla.registry import services
+from ventanilla.registry.dedup import match_record_for_person, person_name
 from ventanilla.registry.idschemes import get_scheme
-from ventanilla.registry.models import ParentLink, Person, RecordAction, VitalRecord
+from ventanilla.registry.matching import blocking_keys
+from ventanilla.registry.models import (
+    ParentLink,
+    Person,
+    PersonMatchKey,
+    RecordAction,
+    VitalRecord,
+)
 
 BirthData = Callable[..., dict[str, Any]]
 
@@ -164,6 +172,101 @@ def test_a_correction_that_names_another_mother_is_logged_for_both_mothers(
     assert {str(old_mother.pk), str(new_mother.pk), str(record.subject_id)} <= set(
         entry.subject_ids
     )
+
+
+def _keys_of(person: Person) -> set[str]:
+    return set(PersonMatchKey.objects.filter(person=person).values_list("key", flat=True))
+
+
+def _birth_parents(child: Person) -> set[Any]:
+    return set(
+        ParentLink.objects.filter(child=child, kind="birth").values_list("parent_id", flat=True)
+    )
+
+
+def test_a_correction_naming_another_mother_moves_the_child_to_her(
+    registrar: User, birth_data: BirthData
+) -> None:
+    old_mother = _subject(_register_birth(registrar, birth_data(0, birth_date="1990-03-04")))
+    new_mother = _subject(_register_birth(registrar, birth_data(2, birth_date="1991-05-06")))
+    record = _register_birth(registrar, birth_data(1, mother=str(old_mother.pk)))
+    child = _subject(record)
+    assert _birth_parents(child) == {old_mother.pk}
+    record = services.record_correct(
+        actor=registrar,
+        record_id=record.pk,
+        changes={"mother": str(new_mother.pk)},
+        reason="the wrong mother was chosen",
+    )
+    assert _birth_parents(child) == {new_mother.pk}
+    assert not ParentLink.objects.filter(parent=old_mother).exists()
+    # The duplicate check now meets the child through the right mother's name.
+    expected = blocking_keys(match_record_for_person(child, mother=person_name(new_mother)))
+    assert _keys_of(child) == expected
+    last = record.actions.order_by("-seq").first()
+    assert last is not None
+    assert last.payload["parents_removed"] == [str(old_mother.pk)]
+    assert last.payload["parents_added"] == [str(new_mother.pk)]
+
+
+def test_a_corrected_mothers_name_reaches_her_childrens_keys(
+    registrar: User, birth_data: BirthData, profile: Any
+) -> None:
+    mother_record = _register_birth(registrar, birth_data(0, birth_date="1990-03-04"))
+    mother = _subject(mother_record)
+    child = _subject(_register_birth(registrar, birth_data(1, mother=str(mother.pk))))
+    before = _keys_of(child)
+    services.record_correct(
+        actor=registrar,
+        record_id=mother_record.pk,
+        changes={"given_names": "Guadalupe" if profile.code == "mx" else "미숙"},
+        reason="typing error at the window",
+    )
+    mother.refresh_from_db()
+    expected = blocking_keys(match_record_for_person(child, mother=person_name(mother)))
+    assert _keys_of(child) == expected
+    assert expected != before  # the keys made of the mother's name changed
+
+
+def test_a_corrected_birthplace_reaches_the_register(
+    registrar: User, birth_data: BirthData, offices: dict[str, Any]
+) -> None:
+    record = _register_birth(registrar, birth_data())
+    elsewhere = offices["b"].parent
+    services.record_correct(
+        actor=registrar,
+        record_id=record.pk,
+        changes={
+            "birth_state": elsewhere.parent.official_code,
+            "birth_municipality": elsewhere.official_code,
+        },
+        reason="born in the other city",
+    )
+    person = _subject(record)
+    assert person.birth_place_id == elsewhere.pk
+
+
+def test_a_correction_naming_a_mother_born_after_the_child_is_refused(
+    registrar: User, birth_data: BirthData
+) -> None:
+    mother = _subject(_register_birth(registrar, birth_data(0, birth_date="1990-03-04")))
+    too_young = _subject(_register_birth(registrar, birth_data(2)))  # born days ago
+    record = _register_birth(
+        registrar, birth_data(1, birth_date="2010-01-02", mother=str(mother.pk))
+    )
+    actions = record.actions.count()
+    with pytest.raises(ValidationFailed) as info:
+        services.record_correct(
+            actor=registrar,
+            record_id=record.pk,
+            changes={"mother": str(too_young.pk)},
+            reason="the wrong mother was chosen",
+        )
+    assert "mother" in info.value.fields
+    assert _birth_parents(_subject(record)) == {mother.pk}
+    assert record.actions.count() == actions
+    record.refresh_from_db()
+    assert record.data["mother"] == str(mother.pk)
 
 
 def test_a_widow_may_marry_again(registrar: User, birth_data: BirthData, profile: Any) -> None:
