@@ -18,7 +18,7 @@ from ventanilla.core import jurisdictions
 from ventanilla.core.country import current_profile
 from ventanilla.core.errors import ValidationFailed
 from ventanilla.core.models import Jurisdiction
-from ventanilla.registry import identity
+from ventanilla.registry import events, identity
 from ventanilla.registry.dedup import person_name, rebuild_match_keys_of, store_match_keys
 from ventanilla.registry.matching import normalise_name, romanise_hangul
 from ventanilla.registry.models import (
@@ -351,15 +351,14 @@ _BIRTH_PARENTS = ("mother", "father")
 def apply_correction(
     record: VitalRecord, before: dict[str, Any], after: dict[str, Any]
 ) -> dict[str, Any]:
-    """Carry an amendment of a registered birth into the register: the person's fields, birth
-    place and parents, a new ID if its data changed, and the blocking keys of the person and
-    of their children (whose keys carry their parents' names)."""
-    if record.event_type == "death" and "death_date" in after and record.data.get("deceased"):
-        Person.objects.filter(pk=record.data["deceased"]).update(
-            death_date=_date(after, "death_date")
-        )
+    """Carry an amendment of a registered record into the register. A birth: the person's
+    fields, birth place and parents, a new ID if its data changed, and the blocking keys of the
+    person and of their children (whose keys carry their parents' names). Another event: its
+    date (`_correct_other_event`)."""
+    if record.event_type != "birth":
+        _correct_other_event(record, after)
         return {}
-    if record.event_type != "birth" or record.subject is None:
+    if record.subject is None:
         return {}
     person = record.subject
     # The parents against the corrected birth: a mother born after the child is refused.
@@ -389,6 +388,48 @@ def apply_correction(
         children = ParentLink.objects.filter(parent=person, kind=ParentKind.BIRTH)
         rebuild_match_keys_of([str(c) for c in children.values_list("child_id", flat=True)])
     return result
+
+
+def _correct_other_event(record: VitalRecord, after: dict[str, Any]) -> None:
+    """A registered death, marriage or divorce: its corrected date reaches the register.
+    Naming another person is refused: the register's links were made for the persons named
+    at registration, and moving them is a revocation and a new declaration. Recognitions and
+    adoptions hold no date in the register."""
+    for field in events.PERSON_REFS[record.event_type]:
+        if field in after:
+            raise _fail(
+                field,
+                _(
+                    "A registered record cannot be corrected to name another person: revoke "
+                    "its registration and declare the event again."
+                ),
+                code="person_changed",
+            )
+    kind = record.event_type
+    if kind == "death" and "death_date" in after:
+        deceased = _person(record.data, "deceased")
+        died = _date(after, "death_date")
+        if deceased is not None and deceased.birth_date and died and died < deceased.birth_date:
+            raise _fail("death_date", _("The date of death is before the date of birth."))
+        Person.objects.filter(pk=record.data["deceased"]).update(death_date=died)
+    elif kind == "marriage" and "marriage_date" in after:
+        married = _date(after, "marriage_date")
+        union = Union.objects.filter(marriage_record=record).first()
+        if union is not None and married is not None:
+            if union.dissolved_on is not None and married > union.dissolved_on:
+                raise _fail("marriage_date", _("The date of the marriage is after its end."))
+            union.married_on = married
+            union.save(update_fields=["married_on"])
+    elif kind == "divorce" and "divorce_date" in after:
+        divorced = _date(after, "divorce_date")
+        union = Union.objects.filter(divorce_record=record).first()
+        if union is not None and divorced is not None:
+            if divorced < union.married_on:
+                raise _fail(
+                    "divorce_date", _("The divorce date is before the date of the marriage.")
+                )
+            union.dissolved_on = divorced
+            union.save(update_fields=["dissolved_on"])
 
 
 def _relink_parents(record: VitalRecord, child: Person, before: dict[str, Any]) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from ventanilla.registry.models import (
     Person,
     PersonMatchKey,
     RecordAction,
+    Union,
     VitalRecord,
 )
 
@@ -267,6 +268,75 @@ def test_a_correction_naming_a_mother_born_after_the_child_is_refused(
     assert record.actions.count() == actions
     record.refresh_from_db()
     assert record.data["mother"] == str(mother.pk)
+
+
+def _place_of(event: str, place: dict[str, Any]) -> dict[str, Any]:
+    return {
+        f"{event}_state": place["birth_state"],
+        f"{event}_municipality": place["birth_municipality"],
+    }
+
+
+def test_corrected_dates_of_a_death_a_marriage_and_a_divorce_reach_the_register(
+    registrar: User, birth_data: BirthData, profile: Any
+) -> None:
+    place = birth_data()
+    a, b, c = _adults(registrar, birth_data, 3)
+    marriage = _marry(registrar, profile, place, a, b, "2001-02-03")
+    divorce = _register(
+        registrar,
+        profile,
+        "divorce",
+        {"spouse_a": str(a.pk), "spouse_b": str(b.pk), "divorce_date": "2009-09-09"},
+    )
+    death = _register(
+        registrar,
+        profile,
+        "death",
+        {"deceased": str(c.pk), "death_date": "2015-09-10"} | _place_of("death", place),
+    )
+    for record, field, value in (
+        (marriage, "marriage_date", "2001-03-02"),
+        (divorce, "divorce_date", "2010-10-10"),
+        (death, "death_date", "2015-10-09"),
+    ):
+        services.record_correct(
+            actor=registrar, record_id=record.pk, changes={field: value}, reason="date misread"
+        )
+    union = Union.objects.get(marriage_record=marriage)
+    assert (str(union.married_on), str(union.dissolved_on)) == ("2001-03-02", "2010-10-10")
+    assert str(Person.objects.get(pk=c.pk).death_date) == "2015-10-09"
+    # A divorce before its marriage is refused, and leaves the union as it was.
+    with pytest.raises(ValidationFailed) as info:
+        services.record_correct(
+            actor=registrar,
+            record_id=divorce.pk,
+            changes={"divorce_date": "2000-01-01"},
+            reason="date misread",
+        )
+    assert "divorce_date" in info.value.fields
+    assert str(Union.objects.get(pk=union.pk).dissolved_on) == "2010-10-10"
+
+
+def test_a_registered_marriage_cannot_be_corrected_to_another_spouse(
+    registrar: User, birth_data: BirthData, profile: Any
+) -> None:
+    place = birth_data()
+    a, b, c = _adults(registrar, birth_data, 3)
+    marriage = _marry(registrar, profile, place, a, b, "2001-02-03")
+    with pytest.raises(ValidationFailed) as info:
+        services.record_correct(
+            actor=registrar,
+            record_id=marriage.pk,
+            changes={"spouse_b": str(c.pk)},
+            reason="the wrong spouse was chosen",
+        )
+    assert info.value.code == "person_changed"
+    assert "spouse_b" in info.value.fields
+    union = Union.objects.get(marriage_record=marriage)
+    assert union.spouse_b_id == b.pk
+    marriage.refresh_from_db()
+    assert marriage.data["spouse_b"] == str(b.pk)
 
 
 def test_a_widow_may_marry_again(registrar: User, birth_data: BirthData, profile: Any) -> None:
