@@ -361,8 +361,9 @@ def apply_correction(
     if record.subject is None:
         return {}
     person = record.subject
-    # The parents against the corrected birth: a mother born after the child is refused.
-    check_event_against_register(record)
+    if {"birth_date", *_BIRTH_PARENTS} & after.keys():
+        # The parents against the corrected birth: a mother born after the child is refused.
+        check_event_against_register(record)
     result: dict[str, Any] = _relink_parents(record, person, before)
     touched = [f for f in _PERSON_FIELDS if f in after]
     placed = "birth_municipality" in after
