@@ -9,10 +9,9 @@ from pathlib import Path
 def main() -> None:
     sys.path.insert(0, str(Path(__file__).resolve().parent / "src"))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ventanilla.settings")
-    # Without DATABASE_URL this is the local SQLite demo; a deployment always names its
-    # database, so there the settings keep failing closed unless VENTANILLA_ENV is given.
-    if not os.environ.get("DATABASE_URL"):
-        os.environ.setdefault("VENTANILLA_ENV", "development")
+    # VENTANILLA_ENV is left to the settings (production unless said otherwise): a server
+    # whose DATABASE_URL went missing must stop, not start on SQLite with a public key.
+    # `./ventanilla demo`, `test` and `manage` say which environment they mean.
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(sys.argv)

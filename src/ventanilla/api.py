@@ -1,18 +1,125 @@
-"""The public HTTP API (`/api/v1/…`) and its single mapping of domain errors to HTTP."""
+"""The public HTTP API (`/api/v1/…`) and its single mapping of errors to HTTP.
+
+Every answer that is not a success has the body of a domain error
+(`{"error": {"code": …, "message": …}}`, see `core.errors`), with the message in the
+caller's language: parse failures, unknown addresses, wrong methods and unexpected
+failures included, so a client never has to parse Django's HTML or ninja's defaults.
+"""
 
 from __future__ import annotations
 
+import functools
+import inspect
+import logging
+from collections.abc import Callable
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import URLPattern, URLResolver, re_path
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import django_auth
 
-from ventanilla.core.errors import DomainError
+from ventanilla.core.context import current_request_id
+from ventanilla.core.errors import (
+    DomainError,
+    NotAuthenticated,
+    NotFound,
+    PermissionDenied,
+    TooManyRequests,
+)
 
-api = NinjaAPI(
+logger = logging.getLogger(__name__)
+
+
+class MalformedBody(DomainError):
+    status = 400
+    code = "malformed_body"
+    default_message = gettext_lazy("The request body is not valid JSON.")
+
+
+class CsrfFailed(DomainError):
+    status = 403
+    code = "csrf_failed"
+    default_message = gettext_lazy(
+        "The request lacks the security token of your session. Reload the page and try again."
+    )
+
+
+class MethodNotAllowed(DomainError):
+    status = 405
+    code = "method_not_allowed"
+    default_message = gettext_lazy("This address does not accept this method.")
+
+
+class InternalError(DomainError):
+    status = 500
+    code = "internal_error"
+    default_message = gettext_lazy(
+        "Something went wrong on our side. Try again in a few minutes; if it keeps happening, "
+        "give support the reference %(request_id)s."
+    )
+
+
+_HTTP_ERRORS: dict[int, type[DomainError]] = {
+    401: NotAuthenticated,
+    403: PermissionDenied,
+    404: NotFound,
+    405: MethodNotAllowed,
+    429: TooManyRequests,
+}
+
+
+class VentanillaAPI(NinjaAPI):
+    """NinjaAPI whose URLs also answer unknown addresses and wrong methods in JSON: ninja
+    leaves the first to Django's HTML 404 and answers the second in plain text."""
+
+    @property
+    def urls(self) -> tuple[list[URLResolver | URLPattern], str, str]:
+        patterns, app_name, namespace = super().urls
+        wrapped: list[URLResolver | URLPattern] = [
+            _json_not_allowed(p) if isinstance(p, URLPattern) else p for p in patterns
+        ]
+        wrapped.append(re_path(r"^.*$", csrf_exempt(self._unknown_address)))
+        return wrapped, app_name, namespace
+
+    def _unknown_address(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return respond(request, NotFound())
+
+
+def _json_not_allowed(pattern: URLPattern) -> URLPattern:
+    view: Callable[..., Any] = pattern.callback
+
+    def convert(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        if response.status_code != 405 or response.get("Content-Type", "").startswith(
+            "application/json"
+        ):
+            return response
+        answer = respond(request, MethodNotAllowed())
+        answer["Allow"] = response.get("Allow", "")
+        return answer
+
+    if inspect.iscoroutinefunction(view):
+
+        @functools.wraps(view)
+        async def async_view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            return convert(request, await view(request, *args, **kwargs))
+
+        callback: Callable[..., Any] = async_view
+    else:
+
+        @functools.wraps(view)
+        def sync_view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            return convert(request, view(request, *args, **kwargs))
+
+        callback = sync_view
+    return URLPattern(pattern.pattern, callback, pattern.default_args, pattern.name)
+
+
+api = VentanillaAPI(
     title="Ventanilla API",
     version="1",
     description="Civil registry and population register.",
@@ -27,9 +134,13 @@ def error_body(code: str, message: str, **extra: Any) -> dict[str, Any]:
     return {"error": {"code": code, "message": message, **extra}}
 
 
+def respond(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    return api.create_response(request, {"error": exc.as_dict()}, status=exc.status)
+
+
 @api.exception_handler(DomainError)
 def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
-    return api.create_response(request, {"error": exc.as_dict()}, status=exc.status)
+    return respond(request, exc)
 
 
 def _field_path(location: tuple[Any, ...]) -> str:
@@ -76,15 +187,52 @@ def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse
 
 @api.exception_handler(AuthenticationError)
 def authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    return api.create_response(
-        request, error_body("not_authenticated", _("Sign in first.")), status=401
+    return respond(request, NotAuthenticated())
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    """ninja's own refusals carry English text only: answer with a code and our words."""
+    if exc.status_code == 400 and exc.__cause__ is not None:
+        return respond(request, MalformedBody())  # the body parser failed
+    if exc.status_code == 403 and "CSRF" in exc.message:
+        return respond(request, CsrfFailed())
+    kind = _HTTP_ERRORS.get(exc.status_code)
+    error = kind() if kind is not None else DomainError()
+    error.status = exc.status_code
+    return respond(request, error)
+
+
+@api.exception_handler(Http404)
+def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return respond(request, NotFound())
+
+
+@api.exception_handler(Exception)
+def unexpected_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """A bug: log it under the request ID (the formatter withholds the exception's text,
+    which may quote personal data) and tell the caller only the reference to quote."""
+    match = request.resolver_match
+    logger.error(
+        "unexpected error answering an API request",
+        exc_info=exc,
+        extra={
+            "error_type": type(exc).__name__,
+            "method": request.method,
+            "route": match.route if match is not None else "",
+        },
     )
+    request_id = current_request_id()
+    message = str(InternalError.default_message) % {"request_id": request_id}
+    return respond(request, InternalError(message, request_id=request_id))
 
 
 def register_routers() -> None:
+    from ventanilla.core.audit_api import router as access_log_router
     from ventanilla.registry.api import router as registry_router
 
     api.add_router("/v1/registry", registry_router)
+    api.add_router("/v1/access-log", access_log_router)
 
 
 register_routers()

@@ -1,7 +1,9 @@
 """Django settings, read from the environment.
 
 `VENTANILLA_ENV` is `production` unless said otherwise, so a forgotten
-variable never turns a public server into a debugging one.
+variable never turns a public server into a debugging one. Every value is
+checked here, at start-up: a typo stops the process instead of surfacing
+at the first request that reads it.
 """
 
 from __future__ import annotations
@@ -9,8 +11,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from ventanilla.core.profiles import ProfileFormatError, available_profiles, load_profile
 from ventanilla.env import env_bool, env_choice, env_int, env_list, env_str
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -18,8 +22,20 @@ BASE_DIR = PACKAGE_DIR.parent.parent
 
 ENVIRONMENT = env_choice("VENTANILLA_ENV", ("production", "development", "test"), "production")
 DEBUG = env_bool("VENTANILLA_DEBUG", default=False)
+if ENVIRONMENT == "production" and DEBUG:
+    # Debug pages show settings, local variables and SQL to whoever triggers an error.
+    raise ImproperlyConfigured(
+        "VENTANILLA_DEBUG cannot be true in production; to debug, run a copy with "
+        "VENTANILLA_ENV=development."
+    )
 if ENVIRONMENT == "production":
-    SECRET_KEY = env_str("VENTANILLA_SECRET_KEY")
+    # Blank counts as missing: `.env.example` ships the variable empty.
+    SECRET_KEY = env_str("VENTANILLA_SECRET_KEY", "")
+    if not SECRET_KEY.strip():
+        raise ImproperlyConfigured(
+            "Set the environment variable VENTANILLA_SECRET_KEY (VENTANILLA_ENV is "
+            "production unless said otherwise; a local demo sets VENTANILLA_ENV=development)."
+        )
 else:
     # Outside production a throwaway key is acceptable; sessions simply end on restart.
     SECRET_KEY = env_str("VENTANILLA_SECRET_KEY", "development-only-" + "x" * 48)
@@ -28,7 +44,11 @@ ALLOWED_HOSTS = env_list("VENTANILLA_ALLOWED_HOSTS", ["localhost", "127.0.0.1", 
 CSRF_TRUSTED_ORIGINS = env_list("VENTANILLA_CSRF_TRUSTED_ORIGINS")
 
 # One deployment runs one country profile (see core/profiles/*.toml).
-VENTANILLA_PROFILE = env_str("VENTANILLA_PROFILE", "mx")
+VENTANILLA_PROFILE = env_choice("VENTANILLA_PROFILE", available_profiles(), "mx")
+try:
+    load_profile(VENTANILLA_PROFILE)  # a broken profile file stops start-up too
+except ProfileFormatError as exc:
+    raise ImproperlyConfigured(f"VENTANILLA_PROFILE={VENTANILLA_PROFILE}: {exc}") from exc
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -127,12 +147,16 @@ SIGN_IN_FAILURE_LIMIT = env_int("VENTANILLA_SIGN_IN_FAILURE_LIMIT", 5)
 SIGN_IN_FAILURE_WINDOW_SECONDS = env_int("VENTANILLA_SIGN_IN_FAILURE_WINDOW", 900)
 
 _PROFILE_LANGUAGE = {"mx": "es-mx", "kr": "ko"}
-LANGUAGE_CODE = env_str("VENTANILLA_LANGUAGE", _PROFILE_LANGUAGE.get(VENTANILLA_PROFILE, "es-mx"))
 LANGUAGES = [
     ("es-mx", _("Spanish (Mexico)")),
     ("en", _("English")),
     ("ko", _("Korean")),
 ]
+LANGUAGE_CODE = env_choice(
+    "VENTANILLA_LANGUAGE",
+    [code for code, _name in LANGUAGES],
+    _PROFILE_LANGUAGE.get(VENTANILLA_PROFILE, "es-mx"),
+)
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 USE_I18N = True
 _PROFILE_TIME_ZONE = {"mx": "America/Mexico_City", "kr": "Asia/Seoul"}

@@ -522,9 +522,11 @@ class DuplicateDecisionForm(UswdsForm):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+    token = _token_field()
 
     def __init__(self, *args: Any, prefix_id: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["token"].initial = new_token()
         if prefix_id:
             self.auto_id = f"id_{prefix_id}_%s"
 

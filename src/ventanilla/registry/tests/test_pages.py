@@ -422,7 +422,7 @@ def test_not_a_duplicate_with_htmx_answers_with_the_fragment(
     flag = DuplicateFlag.objects.get(record=near_duplicate)
     response = signed_in(registrar).post(
         f"/office/records/{near_duplicate.pk}/duplicates/",
-        {"candidate": str(flag.candidate_id), "decision": "not_duplicate", "reason": ""},
+        form_data({"candidate": str(flag.candidate_id), "decision": "not_duplicate", "reason": ""}),
         HTTP_HX_REQUEST="true",
     )
     assert response.status_code == 200
@@ -441,21 +441,22 @@ def test_a_duplicate_needs_a_reason_and_htmx_gets_the_form_back_with_422(
     flag = DuplicateFlag.objects.get(record=near_duplicate)
     url = f"/office/records/{near_duplicate.pk}/duplicates/"
     client = signed_in(registrar)
-    response = client.post(
-        url, {"candidate": str(flag.candidate_id), "decision": "duplicate"}, HTTP_HX_REQUEST="true"
-    )
+    sent = form_data({"candidate": str(flag.candidate_id), "decision": "duplicate"})
+    response = client.post(url, sent, HTTP_HX_REQUEST="true")
     assert response.status_code == 422
     assert 'role="alert"' in page(response) and "<html" not in page(response)
-    fallback = client.post(url, {"candidate": str(flag.candidate_id), "decision": "duplicate"})
+    fallback = client.post(url, sent)
     assert fallback.status_code == 422
     assert "<html" in page(fallback)
     response = client.post(
         url,
-        {
-            "candidate": str(flag.candidate_id),
-            "decision": "duplicate",
-            "reason": "Same child, declared twice",
-        },
+        form_data(
+            {
+                "candidate": str(flag.candidate_id),
+                "decision": "duplicate",
+                "reason": "Same child, declared twice",
+            }
+        ),
     )
     assert response.status_code == 302
     near_duplicate.refresh_from_db()
@@ -467,8 +468,9 @@ def test_deciding_twice_is_a_409(registrar: User, near_duplicate: VitalRecord) -
     url = f"/office/records/{near_duplicate.pk}/duplicates/"
     client = signed_in(registrar)
     sent = {"candidate": str(flag.candidate_id), "decision": "not_duplicate"}
-    assert client.post(url, sent).status_code == 302
-    again = client.post(url, sent, HTTP_HX_REQUEST="true")
+    assert client.post(url, form_data(sent)).status_code == 302
+    # A second page's form (another token): the flag is already decided.
+    again = client.post(url, form_data(sent), HTTP_HX_REQUEST="true")
     assert again.status_code == 409
     assert 'role="alert"' in page(again)
 

@@ -17,7 +17,6 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from ventanilla.core.country import current_profile
-from ventanilla.core.errors import ValidationFailed
 from ventanilla.core.models import Jurisdiction, JurisdictionLevel, User
 from ventanilla.core.permissions import (
     Action,
@@ -42,6 +41,7 @@ from ventanilla.registry.views._common import (
     _shown,
     official_page,
 )
+from ventanilla.registry.views.records import _submit_once
 
 # --------------------------------------------------------------------------------------------
 # Duplicate review
@@ -209,30 +209,48 @@ def duplicates(request: HttpRequest, actor: User, record_id: uuid.UUID) -> HttpR
     htmx = _is_htmx(request)
     if form.is_valid():
         candidate_id = form.cleaned_data["candidate"]
-        try:
+        is_duplicate = form.is_duplicate
+        reason = str(form.cleaned_data.get("reason") or "")
+
+        def perform() -> tuple[int, dict[str, Any]]:
             decided = services.duplicate_decide(
                 actor=actor,
                 record_id=record_id,
                 candidate_id=candidate_id,
-                is_duplicate=form.is_duplicate,
-                reason=str(form.cleaned_data.get("reason") or ""),
+                is_duplicate=is_duplicate,
+                reason=reason,
             )
-        except ValidationFailed as exc:
-            form.add_domain_errors(exc)
-        else:
+            # What the answer shows, so that a repeated submission can be answered alike.
+            return 200, {
+                "pk": str(decided.pk),
+                "status": decided.status,
+                "duplicates_pending": decided.duplicates_pending,
+            }
+
+        outcome = _submit_once(
+            form,
+            actor=actor,
+            scope="page.duplicate_decide",
+            payload={
+                "record": str(record_id),
+                "candidate": str(candidate_id),
+                "duplicate": is_duplicate,
+                "reason": reason,
+            },
+            perform=perform,
+        )
+        if outcome is not None:
             decision = (
-                DuplicateDecision.DUPLICATE
-                if form.is_duplicate
-                else DuplicateDecision.NOT_DUPLICATE
+                DuplicateDecision.DUPLICATE if is_duplicate else DuplicateDecision.NOT_DUPLICATE
             )
             if htmx:
                 return render(
                     request,
                     "office/_decision_done.html",
                     {
-                        "record": decided,
+                        "record": outcome.body,
                         "decision_label": DECISION_LABELS[decision],
-                        "is_duplicate": form.is_duplicate,
+                        "is_duplicate": is_duplicate,
                     },
                 )
             messages.success(request, _("The decision was saved."))

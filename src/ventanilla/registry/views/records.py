@@ -31,6 +31,7 @@ from ventanilla.registry.forms import (
     ActionForm,
     CorrectionForm,
     DeclarationForm,
+    UswdsForm,
     correction_initial,
     display_rows,
     new_token,
@@ -97,7 +98,7 @@ def _person_lookup(actor: User) -> Callable[[str], list[Person]]:
 
 
 def _submit_once(
-    form: DeclarationForm | ActionForm,
+    form: UswdsForm,
     *,
     actor: User,
     scope: str,
@@ -277,16 +278,28 @@ def correct(request: HttpRequest, actor: User, record_id: uuid.UUID) -> HttpResp
         )
         status = 422
         if form.is_valid():
-            try:
-                services.record_correct(
-                    actor=actor,
-                    record_id=record_id,
-                    changes=form.payload(keep_empty=True),
-                    reason=str(form.cleaned_data["reason"]),
+            changes = form.payload(keep_empty=True)
+            reason = str(form.cleaned_data["reason"])
+
+            def perform() -> tuple[int, dict[str, Any]]:
+                done = services.record_correct(
+                    actor=actor, record_id=record_id, changes=changes, reason=reason
                 )
-            except ValidationFailed as exc:
-                form.add_domain_errors(exc)
-            else:
+                return 200, {"id": str(done.pk)}
+
+            outcome = _submit_once(
+                form,
+                actor=actor,
+                scope="page.correct",
+                payload={
+                    "record": str(record_id),
+                    "event_type": spec.code,
+                    "changes": changes,
+                    "reason": reason,
+                },
+                perform=perform,
+            )
+            if outcome is not None:
                 messages.success(request, _done_message("correct"))
                 return redirect("office:record", record_id=record_id)
     else:
