@@ -4,7 +4,8 @@ Dashboards show counts, never persons, so they read no personal data and write
 no access log; they are still scoped to the jurisdictions where the official
 holds a role that may see them. Every figure is aggregated by the database
 (one grouped query), so the page costs the same for a hundred or a million
-registrations, on SQLite and on PostgreSQL alike.
+registrations, on SQLite and on PostgreSQL alike; completeness reads the year's
+estimates of expected births (`BirthEstimate`) besides.
 """
 
 from __future__ import annotations
@@ -29,9 +30,9 @@ from django.db.models.expressions import CombinedExpression
 from django.db.models.functions import TruncDate
 
 from ventanilla.core.country import current_profile
-from ventanilla.core.models import User
+from ventanilla.core.models import JurisdictionLevel, User
 from ventanilla.core.permissions import Action, authorise, scope_paths
-from ventanilla.registry.models import EventType, RecordStatus, VitalRecord
+from ventanilla.registry.models import BirthEstimate, EventType, RecordStatus, VitalRecord
 
 GroupLevel = Literal["state", "municipality"]
 GROUP_LEVELS: tuple[GroupLevel, ...] = ("state", "municipality")
@@ -150,3 +151,170 @@ def birth_registration_timeliness(*, actor: User, level: GroupLevel) -> Timeline
         late=sum(r.late for r in rows),
     )
     return TimelinessReport(level=level, timely_days=timely_days, rows=rows, totals=totals)
+
+
+# --------------------------------------------------------------------------------------------
+# Completeness: registered births over the births expected for the place and year
+# --------------------------------------------------------------------------------------------
+
+_LEVEL: dict[GroupLevel, JurisdictionLevel] = {
+    "state": JurisdictionLevel.STATE,
+    "municipality": JurisdictionLevel.MUNICIPALITY,
+}
+
+
+@dataclass(frozen=True)
+class CompletenessRow:
+    """Births of one year in one jurisdiction: registered so far, registered within the legal
+    period and within a year, and the births expected there (None: no estimate)."""
+
+    code: str
+    name: str
+    registered: int
+    timely: int
+    within_year: int
+    expected: int | None
+    source: str = ""
+
+    def _share(self, count: int) -> float | None:
+        return count / self.expected if self.expected else None
+
+    @property
+    def timely_completeness(self) -> float | None:
+        return self._share(self.timely)
+
+    @property
+    def within_year_completeness(self) -> float | None:
+        return self._share(self.within_year)
+
+    @property
+    def completeness(self) -> float | None:
+        """Registered so far over expected births; may pass 1 (an estimate is an estimate)."""
+        return self._share(self.registered)
+
+
+@dataclass(frozen=True)
+class CompletenessReport:
+    level: GroupLevel
+    year: int
+    timely_days: int
+    rows: list[CompletenessRow]
+    #: The rows that have an estimate, added up (None when no row has one).
+    totals: CompletenessRow | None
+
+    @property
+    def estimated_rows(self) -> list[CompletenessRow]:
+        return [row for row in self.rows if row.expected is not None]
+
+
+def _scoped(actor: User, field: str) -> Q:
+    scope = Q(pk__in=[])
+    for path in scope_paths(actor, Action.DASHBOARD_VIEW):
+        scope |= Q(**{f"{field}__startswith": path})
+    return scope
+
+
+def estimate_years(*, actor: User) -> list[int]:
+    """Years with an estimate of expected births inside the actor's scope, latest first."""
+    authorise(actor, Action.DASHBOARD_VIEW, None)
+    return list(
+        BirthEstimate.objects.filter(_scoped(actor, "jurisdiction__path"))
+        .values_list("year", flat=True)
+        .distinct()
+        .order_by("-year")
+    )
+
+
+def birth_registration_completeness(
+    *, actor: User, level: GroupLevel, year: int
+) -> CompletenessReport:
+    """Births of `year` per state or municipality inside the actor's scope, as registered so
+    far, within the legal period (the profile's `birth_timely_days`) and within a year, each
+    against the births expected there that year.
+
+    Births count where they were registered (the office's municipality or state), as in the
+    timeliness report. An estimate covers a whole jurisdiction, so it is shown only where the
+    actor's scope covers the whole of it: an office head sees their office's births, with no
+    estimate for the municipality.
+    """
+    authorise(actor, Action.DASHBOARD_VIEW, None)
+    if level not in _GROUP_FIELD:
+        raise ValueError(f"unknown level {level!r}")
+    timely_days = current_profile().registration.birth_timely_days
+    group = _GROUP_FIELD[level]
+    grouped = (
+        VitalRecord.objects.filter(
+            _scoped(actor, "office__path"),
+            event_type=EventType.BIRTH,
+            status=RecordStatus.REGISTERED,
+            registered_at__isnull=False,
+            event_date__gte=dt.date(year, 1, 1),
+            event_date__lte=dt.date(year, 12, 31),
+        )
+        .annotate(registered_on=TruncDate("registered_at"))
+        .values(place=F(group), code=F(f"{group}__official_code"), name=F(f"{group}__name"))
+        .annotate(
+            registered=Count("pk"),
+            timely=_count_when(Q(registered_on__lte=_after(timely_days))),
+            within_year=_count_when(Q(registered_on__lte=_after(YEAR_DAYS))),
+        )
+        .order_by()
+    )
+    estimates = {
+        e["place"]: e
+        for e in BirthEstimate.objects.filter(
+            _scoped(actor, "jurisdiction__path"),
+            year=year,
+            jurisdiction__level=_LEVEL[level],
+        ).values(
+            "expected_births",
+            "source",
+            place=F("jurisdiction_id"),
+            code=F("jurisdiction__official_code"),
+            name=F("jurisdiction__name"),
+        )
+    }
+    rows: list[CompletenessRow] = []
+    for counted in grouped:
+        estimate = estimates.pop(counted["place"], None)
+        rows.append(
+            CompletenessRow(
+                code=str(counted["code"] or ""),
+                name=str(counted["name"] or ""),
+                registered=int(counted["registered"]),
+                timely=int(counted["timely"] or 0),
+                within_year=int(counted["within_year"] or 0),
+                expected=None if estimate is None else int(estimate["expected_births"]),
+                source="" if estimate is None else str(estimate["source"]),
+            )
+        )
+    # Jurisdictions with an estimate and not one registered birth: the least complete of all.
+    rows.extend(
+        CompletenessRow(
+            code=str(e["code"]),
+            name=str(e["name"]),
+            registered=0,
+            timely=0,
+            within_year=0,
+            expected=int(e["expected_births"]),
+            source=str(e["source"]),
+        )
+        for e in estimates.values()
+    )
+    rows.sort(key=lambda row: (row.code, row.name))
+    estimated = [row for row in rows if row.expected is not None]
+    totals = (
+        CompletenessRow(
+            code="",
+            name="",
+            registered=sum(r.registered for r in estimated),
+            timely=sum(r.timely for r in estimated),
+            within_year=sum(r.within_year for r in estimated),
+            expected=sum(r.expected or 0 for r in estimated),
+        )
+        if estimated
+        else None
+    )
+    return CompletenessReport(
+        level=level, year=year, timely_days=timely_days, rows=rows, totals=totals
+    )

@@ -573,6 +573,21 @@ class DashboardForm(forms.Form):
         choices=[("state", _("State")), ("municipality", _("Municipality"))],
         widget=forms.Select(attrs={"class": "usa-select"}),
     )
+    year = forms.TypedChoiceField(
+        label=_("Year of birth"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[],
+        widget=forms.Select(attrs={"class": "usa-select"}),
+    )
+
+    def __init__(self, *args: Any, years: Iterable[int] = (), **kwargs: Any) -> None:
+        """`years`: those offered for the completeness report, latest first."""
+        super().__init__(*args, **kwargs)
+        year_field = self.fields["year"]
+        assert isinstance(year_field, forms.TypedChoiceField)
+        year_field.choices = [(str(y), str(y)) for y in years]
 
 
 @dataclass(frozen=True)

@@ -321,3 +321,37 @@ class ImportRejection(models.Model):
                 fields=["run", "row_number", "field", "error"], name="unique_import_rejection"
             ),
         ]
+
+
+class BirthEstimate(models.Model):
+    """Births expected in a state or municipality in a year, from a published estimate.
+
+    The denominator of registration completeness: registered births over expected births.
+    `source` names where the figure comes from (CONAPO projections, KOSTAT, a demo figure…).
+    """
+
+    jurisdiction = models.ForeignKey(
+        Jurisdiction,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_comment="A state or a municipality",
+    )
+    year = models.PositiveSmallIntegerField()
+    expected_births = models.PositiveIntegerField()
+    source = models.CharField(max_length=200)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["jurisdiction", "year"], name="unique_birth_estimate"),
+            models.CheckConstraint(
+                condition=Q(expected_births__gt=0), name="birth_estimate_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(year__gte=1900) & Q(year__lte=2100), name="birth_estimate_year_range"
+            ),
+        ]
+        indexes: ClassVar = [models.Index(fields=["year"])]
+
+    def __str__(self) -> str:
+        return f"{self.jurisdiction_id}:{self.year}={self.expected_births}"

@@ -5,20 +5,27 @@ Refuses to run in production: the demo accounts have published passwords.
 
 from __future__ import annotations
 
+import datetime as dt
+from collections import Counter
 from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
+from django.db.models import Count
+from django.db.models.functions import ExtractYear
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from ventanilla.core.country import current_profile
 from ventanilla.core.jurisdictions import ensure_country, ensure_office, import_municipalities
 from ventanilla.core.models import Jurisdiction, JurisdictionLevel, Role, RoleAssignment, User
-from ventanilla.core.profiles import demo_municipalities
+from ventanilla.core.profiles import CountryProfile, demo_municipalities
 from ventanilla.registry import services
+from ventanilla.registry.birth_estimates import EstimateRow, save_estimates
 from ventanilla.registry.models import Person
 
 DEMO_PASSWORD = "ventanilla-demo-2026"  # noqa: S105 - published on purpose; demo refuses production
@@ -26,6 +33,8 @@ DEMO_PASSWORD = "ventanilla-demo-2026"  # noqa: S105 - published on purpose; dem
 DEMO_TOTP_KEY = "3132333435363738393031323334353637383930"
 
 HOME_MUNICIPALITY = {"mx": "09015", "kr": "11110"}
+#: The demo's birth estimates cover this many years, up to the current one.
+DEMO_ESTIMATE_YEARS = 15
 
 ACCOUNTS: list[tuple[str, Role, str]] = [
     ("registrar", Role.REGISTRAR, "office"),
@@ -133,6 +142,7 @@ class Command(BaseCommand):
                 skip_existing=True,
                 stdout=self.stdout,
             )
+        self._birth_estimates(profile)
         self._print_accounts()
 
     def _account(self, username: str) -> User:
@@ -189,6 +199,41 @@ class Command(BaseCommand):
         )
         agent = User.objects.get(username="agent")
         services.record_declare(actor=agent, event_type="birth", data=near, office_code=office.code)
+
+    def _birth_estimates(self, profile: CountryProfile) -> None:
+        """Expected births for the demo's states and municipalities, for the dashboard.
+
+        Published estimates cannot ship with the demo, so each figure is counted from the demo
+        population itself (its persons born in that place and year) and its source says it is
+        a demo figure, never an official one.
+        """
+        last = timezone.localdate().year
+        first = last - DEMO_ESTIMATE_YEARS + 1
+        born = (
+            Person.objects.filter(
+                birth_place__level=JurisdictionLevel.MUNICIPALITY,
+                birth_date__gte=dt.date(first, 1, 1),
+                birth_date__lte=dt.date(last, 12, 31),
+            )
+            .values("birth_place_id", "birth_place__parent_id", year=ExtractYear("birth_date"))
+            .annotate(births=Count("pk"))
+            .order_by()
+        )
+        counts: Counter[tuple[int, int]] = Counter()
+        for row in born:
+            for place in (row["birth_place_id"], row["birth_place__parent_id"]):
+                counts[(int(place), int(row["year"]))] += int(row["births"])
+        # Stored as text, so in the deployment's own language, as its place names are.
+        with translation.override(profile.default_language):
+            source = gettext("Demo estimate: births of the demo population, not an official figure")
+        created, updated, unchanged = save_estimates(
+            EstimateRow(jurisdiction_id=place, year=year, expected_births=births, source=source)
+            for (place, year), births in sorted(counts.items())
+        )
+        self.stdout.write(
+            f"Demo birth estimates ({first}–{last}): {created} added, {updated} changed, "
+            f"{unchanged} unchanged."
+        )
 
     def _print_accounts(self) -> None:
         code = totp(bytes.fromhex(DEMO_TOTP_KEY))
