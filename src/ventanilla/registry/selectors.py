@@ -27,6 +27,7 @@ from ventanilla.registry.models import (
     ParentKind,
     ParentLink,
     Person,
+    PersonParticipation,
     RecordAction,
     Union,
     VitalRecord,
@@ -96,9 +97,30 @@ def person_detail(
             grant=grant,
             kind=AccessKind.READ,
             purpose=purpose,
-            subject_ids=[str(person.pk)],
+            subject_ids=_shown_with(detail),
         )
     return detail
+
+
+def _shown_with(detail: PersonDetail) -> list[str]:
+    """The person and everyone whose data comes with them: parents, children and spouses
+    (named on the page), and the other persons of their records (in the records' data), so
+    that each sees the read in their own access log."""
+    person = detail.person
+    ids = {str(person.pk)}
+    ids.update(str(link.parent_id) for link in detail.parents)
+    ids.update(str(link.child_id) for link in detail.children)
+    for union in detail.unions:
+        ids.update((str(union.spouse_a_id), str(union.spouse_b_id)))
+    ids.update(str(r.subject_id) for r in detail.records if r.subject_id)
+    if detail.records:
+        ids.update(
+            str(p)
+            for p in PersonParticipation.objects.filter(record__in=detail.records).values_list(
+                "person_id", flat=True
+            )
+        )
+    return sorted(ids)
 
 
 @dataclass(frozen=True)
@@ -128,7 +150,14 @@ def person_search(
         raise ValidationFailed(fields={"born_to": [_("The end date is before the start date.")]})
     query: QuerySet[Person] = Person.objects.filter(_scope(actor, Action.PERSON_SEARCH))
     if national_id:
-        query = query.filter(national_id=identity.scheme().normalise(national_id))
+        id_scheme = identity.scheme()
+        if not id_scheme.is_valid(national_id):
+            # Nobody can hold it: say so rather than answer "nobody found".
+            message = _("This is not a valid %(scheme)s.") % {"scheme": id_scheme.label}
+            raise ValidationFailed(
+                message, code="invalid_national_id", fields={"national_id": [message]}
+            )
+        query = query.filter(national_id=id_scheme.normalise(national_id))
     if born_from:
         query = query.filter(birth_date__gte=born_from)
     if born_to:
@@ -211,16 +240,36 @@ def _fuzzy_name(query: QuerySet[Person], name: str, limit: int) -> tuple[list[Pe
 
 
 def review_queue(*, actor: User) -> list[VitalRecord]:
-    authorise(actor, Action.RECORD_READ, None)
+    """Declarations waiting for review in the actor's jurisdiction, with their data. The
+    read is logged with the persons they name; declarations naming nobody still leave a row
+    (an empty queue reads nothing and leaves none)."""
+    grant = authorise(actor, Action.RECORD_READ, None)
     paths = scope_paths(actor, Action.RECORD_READ)
     condition = Q(pk__in=[])
     for path in paths:
         condition |= Q(office__path__startswith=path)
-    return list(
-        VitalRecord.objects.filter(condition, status__in=["declared", "validated"])
-        .select_related("office")
-        .order_by("-duplicates_pending", "created_at")[:200]
-    )
+    with transaction.atomic():
+        records = list(
+            VitalRecord.objects.filter(condition, status__in=["declared", "validated"])
+            .select_related("office")
+            .order_by("-duplicates_pending", "created_at")[:200]
+        )
+        if records:
+            subjects = {str(r.subject_id) for r in records if r.subject_id}
+            subjects.update(
+                str(p)
+                for p in PersonParticipation.objects.filter(record__in=records).values_list(
+                    "person_id", flat=True
+                )
+            )
+            log_access(
+                actor=actor,
+                grant=grant,
+                kind=AccessKind.READ,
+                purpose="record.queue",
+                subject_ids=subjects,
+            )
+    return records
 
 
 @dataclass(frozen=True)

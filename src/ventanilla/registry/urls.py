@@ -1,6 +1,7 @@
 from django.urls import path
 
 from ventanilla.registry import views
+from ventanilla.registry.views.audit import access_log
 
 app_name = "office"
 
@@ -15,4 +16,5 @@ urlpatterns = [
     path("search/", views.search, name="search"),
     path("persons/<uuid:person_id>/", views.person, name="person"),
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("access-log/", access_log, name="access_log"),
 ]

@@ -1,0 +1,156 @@
+"""The access log for auditors: who read, searched or changed personal data, when and why.
+
+Filters travel in the URL (dates, an official's username, a purpose, a kind), so an
+auditor can bookmark or share a view of the log; none of them names a person of the
+register. The rows give how many persons each access returned, never which.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, cast
+from urllib.parse import urlencode
+
+from django import forms
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+from django.views.decorators.http import require_http_methods
+
+from ventanilla.core import audit
+from ventanilla.core.errors import ValidationFailed
+from ventanilla.core.models import AccessKind, User
+from ventanilla.core.permissions import Action, authorise
+from ventanilla.registry.forms import DateInput, UswdsForm
+from ventanilla.registry.views._common import ROLE_LABELS, official_page
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+#: What each purpose code of the log means, for the auditor (refusals carry the action).
+PURPOSE_LABELS: dict[str, StrOrPromise] = {
+    "person.read": _("Read a person's entry in the register"),
+    "person.search": _("Searched the register"),
+    "person.import": _("Imported persons into the register"),
+    "record.queue": _("Listed the declarations waiting for review"),
+    "record.read": _("Read a vital record"),
+    "record.duplicates": _("Compared a declaration with the register"),
+    "record.declare": _("Declared a vital event"),
+    "record.resubmit": _("Resubmitted a declaration"),
+    "record.validate": _("Validated a declaration"),
+    "record.register": _("Registered a vital record"),
+    "record.reject": _("Rejected a declaration"),
+    "record.correct": _("Corrected a vital record"),
+    "record.archive": _("Archived a vital record"),
+    "record.revoke": _("Revoked a registration"),
+    "record.reinstate": _("Reinstated a vital record"),
+    "record.mark_duplicate": _("Marked a declaration as a duplicate"),
+    "record.mark_not_duplicate": _("Decided a declaration is not a duplicate"),
+    "duplicate.decide": _("Decided on a possible duplicate"),
+    "dashboard.view": _("Viewed a dashboard"),
+    "access_log.read": _("Read the access log"),
+    "citizen.own_records": _("A citizen viewed their own records"),
+    "legacy.import": _("Imported from the previous register"),
+}
+
+
+def purpose_label(purpose: str) -> str:
+    return str(PURPOSE_LABELS.get(purpose, purpose))
+
+
+class AccessLogFilterForm(UswdsForm):
+    date_from = forms.DateField(
+        label=pgettext_lazy("date range", "From"),
+        required=False,
+        widget=DateInput(),
+        input_formats=["%Y-%m-%d"],
+    )
+    date_to = forms.DateField(
+        label=pgettext_lazy("date range", "To"),
+        required=False,
+        widget=DateInput(),
+        input_formats=["%Y-%m-%d"],
+    )
+    actor = forms.CharField(
+        label=_("Official (username)"),
+        required=False,
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    purpose = forms.ChoiceField(label=_("Purpose"), required=False)
+    kind = forms.ChoiceField(label=pgettext_lazy("access log", "Kind of access"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        purpose = cast(forms.ChoiceField, self.fields["purpose"])
+        purpose.choices = [("", _("Any purpose")), *PURPOSE_LABELS.items()]
+        kind = cast(forms.ChoiceField, self.fields["kind"])
+        kind.choices = [("", _("Any kind")), *AccessKind.choices]
+
+    def filters(self) -> audit.AccessLogFilters:
+        data = self.cleaned_data
+        return audit.AccessLogFilters(
+            date_from=data.get("date_from"),
+            date_to=data.get("date_to"),
+            actor=str(data.get("actor") or "").strip(),
+            purpose=str(data.get("purpose") or ""),
+            kind=str(data.get("kind") or ""),
+        )
+
+    def query(self) -> dict[str, str]:
+        """The filters as URL parameters, for the links to other pages of the same view."""
+        data = self.cleaned_data
+        return {
+            name: value.isoformat() if hasattr(value, "isoformat") else str(value)
+            for name, value in data.items()
+            if value not in (None, "")
+        }
+
+
+def _cursor(request: HttpRequest, name: str) -> int | None:
+    value = request.GET.get(name, "")
+    if not (value.isascii() and value.isdigit() and len(value) <= 18):
+        return None  # a mangled link shows the newest rows rather than an error
+    return int(value) or None
+
+
+@official_page
+@require_http_methods(["GET"])
+def access_log(request: HttpRequest, actor: User) -> HttpResponse:
+    # Always bound: no parameters is a valid view (the newest rows, unfiltered).
+    form = AccessLogFilterForm(request.GET)
+    context: dict[str, Any] = {"form": form, "rows": None}
+    if not form.is_valid():
+        authorise(actor, Action.ACCESS_LOG_READ, None)
+        return render(request, "office/access_log.html", context, status=422)
+    try:
+        found = audit.access_log(
+            actor=actor,
+            filters=form.filters(),
+            before=_cursor(request, "before"),
+            after=_cursor(request, "after"),
+        )
+    except ValidationFailed as exc:
+        form.add_domain_errors(exc)
+        return render(request, "office/access_log.html", context, status=422)
+    query = form.query()
+    context.update(
+        rows=[
+            (
+                row,
+                ROLE_LABELS.get(row.entry.actor_role, row.entry.actor_role),
+                purpose_label(row.entry.purpose),
+            )
+            for row in found.rows
+        ],
+        filtered=bool(query),
+        older_url=_page_url(request.path, query, before=found.older) if found.older else "",
+        newer_url=_page_url(request.path, query, after=found.newer) if found.newer else "",
+        newest_url=_page_url(request.path, query) if found.newer else "",
+    )
+    return render(request, "office/access_log.html", context)
+
+
+def _page_url(path: str, query: dict[str, str], **cursor: int | None) -> str:
+    params = {**query, **{k: str(v) for k, v in cursor.items() if v is not None}}
+    return f"{path}?{urlencode(params)}" if params else path
