@@ -1,7 +1,8 @@
 """The personal-data access log: append-only, hash-chained, written by services.
 
 Each row's hash covers its content and the previous row's hash, so removing
-or editing any row breaks every later link; `verify_chain` finds the first.
+or editing any row breaks every later link; `verify_chain` finds the first, and
+the first row whose persons index disagrees with the subjects it hashed.
 Appends are serialised on one head row; the critical section is a few
 microseconds of hashing and two inserts.
 """
@@ -13,16 +14,18 @@ import hashlib
 import json
 import uuid
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.db.backends.utils import CursorWrapper
 from django.utils import timezone
 
 from ventanilla.core import rows
 from ventanilla.core.bulkcopy import copy_rows
 from ventanilla.core.context import current_request_id
+from ventanilla.core.errors import PermissionDenied
 from ventanilla.core.models import (
     AccessKind,
     AccessLogEntry,
@@ -70,7 +73,6 @@ def log_access(
     statements (lock the head, insert the entry, its subjects, move the head; on PostgreSQL
     the last three are one statement) rather than through the ORM's query building, which
     cost several times the statements themselves."""
-    subjects = sorted({str(s) for s in subject_ids})
     entry = AccessLogEntry(
         at=timezone.now(),
         actor=actor,
@@ -78,9 +80,15 @@ def log_access(
         office_id=grant.jurisdiction_id if grant else None,
         kind=kind,
         purpose=purpose,
-        subject_ids=subjects,
+        subject_ids=sorted({str(s) for s in subject_ids}),
         request_id=current_request_id(),
     )
+    return _append(entry)
+
+
+def _append(entry: AccessLogEntry) -> AccessLogEntry:
+    """Link `entry` to the chain's head and write it with its subjects."""
+    subjects: list[str] = entry.subject_ids
     # Inside the caller's transaction when there is one; no savepoint, both land or neither.
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         last_hash, length = _locked_head(cursor)
@@ -147,11 +155,84 @@ def _locked_head(cursor: CursorWrapper) -> tuple[str, int]:
     return str(row[0]), int(row[1])
 
 
-def log_refusal(*, actor: User, purpose: str, subject_ids: Iterable[str] = ()) -> None:
-    """Record a refused attempt; committed even if the caller's transaction rolls back later."""
-    log_access(
+class RefusalLogged(PermissionDenied):
+    """A refusal, with the access-log entry that records it.
+
+    The entry is written in the caller's transaction, so a caller that handles the refusal
+    and commits keeps it; a block that rolls back because of it writes it again on the way
+    out (`atomic_keeping_refusals`)."""
+
+    def __init__(self, entry: AccessLogEntry, **details: Any) -> None:
+        super().__init__(**details)
+        self.entry = entry
+
+
+def log_refusal(*, actor: User, purpose: str, subject_ids: Iterable[str] = ()) -> AccessLogEntry:
+    """Record a refused attempt. Raise the refusal as `RefusalLogged` with the entry returned,
+    so that the entry survives a rollback of the caller's transaction."""
+    return log_access(
         actor=actor, grant=None, kind=AccessKind.DENIED, purpose=purpose, subject_ids=subject_ids
     )
+
+
+@contextmanager
+def atomic_keeping_refusals() -> Iterator[None]:
+    """`transaction.atomic()`, except that a refusal which rolls it back stays in the log.
+
+    Django runs no hook on rollback (``on_commit`` callbacks are discarded), so the refusal
+    travels in its exception and is written again here, once the block is undone."""
+    try:
+        with transaction.atomic():
+            yield
+    except RefusalLogged as refused:
+        refused.entry = _restored(refused.entry)
+        raise
+
+
+def _restored(entry: AccessLogEntry) -> AccessLogEntry:
+    """`entry` as the log holds it now: appended again, at the head, if a rollback took it."""
+    if connection.needs_rollback:
+        return entry  # an enclosing block is failing as well; nothing can be written yet
+    if AccessLogEntry.objects.filter(entry_hash=entry.entry_hash).exists():
+        return entry  # an enclosing transaction still holds it
+    again = AccessLogEntry(
+        at=entry.at,
+        actor_id=entry.actor_id,
+        actor_role=entry.actor_role,
+        office_id=entry.office_id,
+        kind=entry.kind,
+        purpose=entry.purpose,
+        subject_ids=entry.subject_ids,
+        request_id=entry.request_id,
+    )
+    return _append(again)
+
+
+_APPEND_ONLY_TABLES: Final = (_ENTRY, AccessLogSubject._meta.db_table)
+
+
+@contextmanager
+def append_only_lifted(using: str = "default") -> Iterator[None]:
+    """The block may delete access-log rows on SQLite: for emptying a whole database only.
+
+    PostgreSQL empties tables with ``TRUNCATE``, which row triggers do not see; SQLite
+    deletes row by row, so its append-only triggers are dropped for the block and created
+    again, in one transaction (SQLite rolls schema changes back too)."""
+    db = connections[using]
+    if db.vendor != "sqlite":
+        yield
+        return
+    with transaction.atomic(using=using), db.cursor() as cursor:
+        cursor.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN (%s, %s)",
+            list(_APPEND_ONLY_TABLES),
+        )
+        triggers = cursor.fetchall()
+        for name, _sql in triggers:
+            cursor.execute(f"DROP TRIGGER {db.ops.quote_name(name)}")
+        yield
+        for _name, sql in triggers:
+            cursor.execute(sql)
 
 
 @dataclass(frozen=True)
@@ -165,27 +246,40 @@ class ChainReport:
         return not self.reason
 
 
-def _entries(batch: int) -> Iterator[AccessLogEntry]:
+def _batches(batch: int) -> Iterator[tuple[list[AccessLogEntry], dict[int, set[str]]]]:
+    """The entries in order, `batch` at a time, each batch with its persons index."""
     last_id = 0
     while True:
-        rows = list(AccessLogEntry.objects.filter(id__gt=last_id).order_by("id")[:batch])
-        if not rows:
+        entries = list(AccessLogEntry.objects.filter(id__gt=last_id).order_by("id")[:batch])
+        if not entries:
             return
-        yield from rows
-        last_id = rows[-1].id
+        indexed: dict[int, set[str]] = {}
+        subjects = AccessLogSubject.objects.filter(
+            entry_id__gte=entries[0].id, entry_id__lte=entries[-1].id
+        ).values_list("entry_id", "person_id")
+        # As many as the batch's entries list already, so no more memory than they take.
+        for entry_id, person_id in subjects:
+            indexed.setdefault(entry_id, set()).add(str(person_id))
+        yield entries, indexed
+        last_id = entries[-1].id
 
 
 def verify_chain(batch: int = 5000) -> ChainReport:
-    """Walk the chain from the start; report the first row whose link or content does not hold."""
+    """Walk the chain from the start; report the first row whose link or content does not hold,
+    or whose persons index (the citizen's "who looked at my data") differs from its hashed
+    subjects."""
     previous = GENESIS
     checked = 0
-    for entry in _entries(batch):
-        if entry.prev_hash != previous:
-            return ChainReport(checked, entry.id, "previous hash does not match")
-        if _entry_hash(entry) != entry.entry_hash:
-            return ChainReport(checked, entry.id, "content does not match its hash")
-        previous = entry.entry_hash
-        checked += 1
+    for entries, indexed in _batches(batch):
+        for entry in entries:
+            if entry.prev_hash != previous:
+                return ChainReport(checked, entry.id, "previous hash does not match")
+            if _entry_hash(entry) != entry.entry_hash:
+                return ChainReport(checked, entry.id, "content does not match its hash")
+            if indexed.get(entry.id, set()) != set(entry.subject_ids):
+                return ChainReport(checked, entry.id, "persons index does not match its subjects")
+            previous = entry.entry_hash
+            checked += 1
     head = AccessLogHead.objects.filter(id=1).first()
     if head is not None and head.last_hash != previous:
         return ChainReport(checked, None, "rows missing at the end of the chain")

@@ -16,6 +16,10 @@ class DomainError(Exception):
     status = 400
     code = "bad_request"
     default_message: str | Promise = _("The request could not be processed.")
+    #: True when the error reports an outcome the service has already journaled (duplicates
+    #: found at registration, flagged for review): what it wrote must be committed, not
+    #: rolled back with the request, or nobody could ever decide on it.
+    recorded: bool = False
 
     def __init__(
         self,

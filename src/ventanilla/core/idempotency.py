@@ -12,10 +12,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.utils.translation import gettext_lazy as _
 
-from ventanilla.core.errors import ValidationFailed
+from ventanilla.core.access import atomic_keeping_refusals
+from ventanilla.core.errors import DomainError, ValidationFailed
 from ventanilla.core.models import IdempotencyRecord, User
 
 MAX_KEY_LENGTH = 128
@@ -57,29 +58,43 @@ def run_once(
     payload: Any,
     perform: Callable[[], tuple[int, dict[str, Any]]],
 ) -> Outcome:
-    """Run `perform` at most once per (actor, key); its result is stored in the same transaction."""
+    """Run `perform` at most once per (actor, key); its result is stored in the same transaction.
+
+    A refusal rolls the transaction back but stays in the access log; an error that reports
+    a journaled outcome (`DomainError.recorded`) commits what was written."""
     key = check_key(key)
     digest = payload_hash(scope, payload)
     existing = IdempotencyRecord.objects.filter(actor=actor, key=key).first()
     if existing is not None:
         return _replay(existing, digest)
+    recorded: DomainError | None = None
     try:
-        with transaction.atomic():
-            status, body = perform()
-            IdempotencyRecord.objects.create(
-                actor=actor,
-                key=key,
-                scope=scope,
-                request_hash=digest,
-                response_status=status,
-                response_body=body,
-            )
+        with atomic_keeping_refusals():
+            try:
+                status, body = perform()
+            except DomainError as error:
+                if not error.recorded:
+                    raise
+                # Committed, but not remembered for the key: once a registrar has decided,
+                # the same request may be sent again and succeed.
+                recorded = error
+            else:
+                IdempotencyRecord.objects.create(
+                    actor=actor,
+                    key=key,
+                    scope=scope,
+                    request_hash=digest,
+                    response_status=status,
+                    response_body=body,
+                )
     except IntegrityError:
         # A concurrent request with the same key committed first: answer as it did.
         existing = IdempotencyRecord.objects.filter(actor=actor, key=key).first()
         if existing is None:
             raise
         return _replay(existing, digest)
+    if recorded is not None:
+        raise recorded
     return Outcome(status, body, replayed=False)
 
 

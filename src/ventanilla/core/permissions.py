@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from enum import StrEnum
 
-from ventanilla.core.errors import NotAuthenticated, PermissionDenied
+from ventanilla.core.errors import NotAuthenticated
 from ventanilla.core.models import Jurisdiction, Role, RoleAssignment, User
 
 
@@ -94,10 +94,10 @@ def authorise(
         raise NotAuthenticated()
     grant = granting_assignment(actor, action, jurisdiction)
     if grant is None:
-        from ventanilla.core.access import log_refusal
+        from ventanilla.core.access import RefusalLogged, log_refusal
 
-        log_refusal(actor=actor, purpose=str(action), subject_ids=subject_ids)
-        raise PermissionDenied(action=str(action))
+        entry = log_refusal(actor=actor, purpose=str(action), subject_ids=subject_ids)
+        raise RefusalLogged(entry, action=str(action))
     return grant
 
 
