@@ -9,7 +9,9 @@ statement, read as plain rows rather than model instances.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import hashlib
 import uuid
 from collections.abc import Iterable, Sequence
 from typing import Any, Final
@@ -314,6 +316,47 @@ def duplicate_candidates(record: VitalRecord) -> Candidates:
     if record.event_type != "birth":
         return []
     return candidates_for(match_record_for_birth(record))
+
+
+def _lock_id(key: str) -> int:
+    return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), signed=True)
+
+
+def _lock_keys(keys: set[str]) -> None:
+    """On PostgreSQL, a lock on each key until the transaction ends, taken in one order so
+    that two transactions cannot deadlock on them."""
+    if not _on_postgresql():
+        return  # SQLite lets one transaction write at a time
+    ids = sorted({_lock_id(k) for k in keys})
+    with connections["default"].cursor() as cursor:
+        # A function scan yields the array in order, and each lock is taken as its row is.
+        cursor.execute("SELECT pg_advisory_xact_lock(k) FROM unnest(%s::bigint[]) AS k", [ids])
+
+
+def undecided_candidates_at_registration(record: VitalRecord) -> Candidates:
+    """The persons of the register a birth declaration may be, looked up again as it is
+    registered, less those a registrar has already decided on (either way).
+
+    The register may have gained the same child since the declaration was checked. The
+    lookup first locks every blocking key it reads and the new person will be written with:
+    two registrations of one child share a key, so the second waits for the first to commit,
+    and its lookup (a new snapshot per statement) then sees the first's person; otherwise
+    each would miss the other's uncommitted person and both would be registered."""
+    if record.event_type != "birth":
+        return []
+    probe = match_record_for_birth(record)
+    # The person's keys carry the mother's name only when she is a person of the register.
+    written = probe if record.data.get("mother") else dataclasses.replace(probe, mother_name="")
+    _lock_keys(blocking_keys(probe) | blocking_keys(written))
+    candidates = candidates_for(probe)
+    if not candidates:
+        return []
+    decided = set(
+        DuplicateFlag.objects.filter(record=record)
+        .exclude(decision=DuplicateDecision.PENDING)
+        .values_list("candidate_id", flat=True)
+    )
+    return [(pid, result) for pid, result in candidates if uuid.UUID(pid) not in decided]
 
 
 def flag_duplicates(

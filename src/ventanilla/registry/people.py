@@ -27,6 +27,7 @@ from ventanilla.registry.models import (
     Person,
     PersonSource,
     PersonStatus,
+    RecordStatus,
     Union,
     VitalRecord,
 )
@@ -109,11 +110,20 @@ def check_event_against_register(record: VitalRecord) -> list[str]:
             ):
                 raise _fail(field, _("The mother died before this birth."))
             if field == "mother" and parent.birth_date:
-                age = _years_between(parent.birth_date, born)
-                if age < rules.min_mother_age_warning:
-                    raise _fail(field, _("The mother is too young to be the mother of this child."))
-                if age < rules.age_of_majority:
-                    warnings.append("minor_mother")
+                warnings.extend(_mother_age(field, parent.birth_date, born))
+        # A mother named in the declaration rather than chosen from the register: her
+        # declared birth date is held to the same rules.
+        declared = _date(data, "mother_birth_date")
+        if declared is not None and born is not None:
+            if declared >= born:
+                raise _fail("mother_birth_date", _("A parent must be born before the child."))
+            for warning in _mother_age("mother_birth_date", declared, born):
+                if warning not in warnings:
+                    warnings.append(warning)
+        # The profiles set no minimum age for a father: only his birth before the child's.
+        declared_father = _date(data, "father_birth_date")
+        if declared_father is not None and born is not None and declared_father >= born:
+            raise _fail("father_birth_date", _("A parent must be born before the child."))
     elif kind == "death":
         person = _person(data, "deceased")
         died = _date(data, "death_date")
@@ -167,6 +177,15 @@ def check_event_against_register(record: VitalRecord) -> list[str]:
     return warnings
 
 
+def _mother_age(field: str, mother_born: dt.date, child_born: dt.date) -> list[str]:
+    """Refuse a mother younger at the birth than the profile's minimum; warn of a minor."""
+    rules = current_profile().registration
+    age = _years_between(mother_born, child_born)
+    if age < rules.min_mother_age_warning:
+        raise _fail(field, _("The mother is too young to be the mother of this child."))
+    return ["minor_mother"] if age < rules.age_of_majority else []
+
+
 def _open_union(person: Person) -> Union | None:
     """The person's marriage that still binds: neither dissolved nor ended by a death."""
     return (
@@ -202,6 +221,7 @@ def end_prior_parentage(
             Q(spouse_a_id__in=adopter_ids) | Q(spouse_b_id__in=adopter_ids),
             married_on__lte=on,
         )
+        .exclude(marriage_record__status=RecordStatus.REVOKED)
         .filter(Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=on))
         .values_list("spouse_a_id", "spouse_b_id")
         for spouse in (a, b)
@@ -361,8 +381,8 @@ def apply_correction(
     if record.subject is None:
         return {}
     person = record.subject
-    if {"birth_date", *_BIRTH_PARENTS} & after.keys():
-        # The parents against the corrected birth: a mother born after the child is refused.
+    if {"birth_date", "mother_birth_date", "father_birth_date", *_BIRTH_PARENTS} & after.keys():
+        # The parents against the corrected birth: a parent born after the child is refused.
         check_event_against_register(record)
     result: dict[str, Any] = _relink_parents(record, person, before)
     touched = [f for f in _PERSON_FIELDS if f in after]
@@ -463,11 +483,31 @@ def revoke_registration(record: VitalRecord) -> dict[str, Any]:
         ParentLink.objects.filter(ended_by=record).exclude(record=record).update(ended_by=None)
         ParentLink.objects.filter(record=record, ended_by__isnull=True).update(ended_by=record)
     elif record.event_type == "marriage":
-        # A union already ended by a divorce keeps the divorce's date.
-        Union.objects.filter(marriage_record=record, dissolved_on__isnull=True).update(
-            dissolved_on=record.event_date
-        )
+        # Ended on the day it began; a union already ended by a divorce keeps the divorce's
+        # date. Either way its revoked record says it never bound.
+        union = Union.objects.filter(marriage_record=record).first()
+        if union is not None:
+            if union.dissolved_on is None:
+                union.dissolved_on = union.married_on
+                union.save(update_fields=["dissolved_on"])
+            return {"union": union.pk}
+    elif record.event_type == "divorce":
+        return _reopen_union(record)
     return {}
+
+
+def _reopen_union(divorce: VitalRecord) -> dict[str, Any]:
+    """The marriage the revoked `divorce` had dissolved binds again, unless its own
+    registration was revoked meanwhile: then it stays ended as that revocation left it.
+    The journal keeps which union it was, for a reinstatement."""
+    union = Union.objects.filter(divorce_record=divorce).select_related("marriage_record").first()
+    if union is None:
+        return {}
+    revoked = union.marriage_record.status == RecordStatus.REVOKED
+    union.dissolved_on = union.married_on if revoked else None
+    union.divorce_record = None
+    union.save(update_fields=["dissolved_on", "divorce_record"])
+    return {"union": union.pk}
 
 
 def reinstate_registration(record: VitalRecord) -> dict[str, Any]:
@@ -502,7 +542,34 @@ def reinstate_registration(record: VitalRecord) -> dict[str, Any]:
                     )
             union.dissolved_on = None
             union.save(update_fields=["dissolved_on"])
+    elif record.event_type == "divorce":
+        return _close_union_again(record)
     return {}
+
+
+def _close_union_again(divorce: VitalRecord) -> dict[str, Any]:
+    """The reinstated `divorce` dissolves again the union its revocation reopened, unless
+    another divorce has dissolved it since."""
+    revocation = divorce.actions.filter(action="revoke").order_by("-seq").first()
+    union_id = revocation.payload.get("union") if revocation is not None else None
+    if union_id is None:
+        # Revoked before revocations reopened the union: it is still dissolved by this divorce.
+        return {}
+    # Only a union no divorce holds: a divorce registered meanwhile wins, even one
+    # committing now.
+    closed = Union.objects.filter(pk=union_id, divorce_record__isnull=True).update(
+        dissolved_on=_date(divorce.data, "divorce_date"), divorce_record=divorce
+    )
+    if closed != 1:
+        raise _fail(
+            "spouse_b",
+            _(
+                "This marriage has been dissolved by another divorce since; this divorce "
+                "cannot return."
+            ),
+            code="already_divorced",
+        )
+    return {"union": union_id}
 
 
 def person_uuid(value: str) -> uuid.UUID | None:

@@ -9,7 +9,7 @@ import uuid
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from ventanilla.core import rows
@@ -28,7 +28,9 @@ from ventanilla.registry.models import (
     ParentLink,
     Person,
     PersonParticipation,
+    PersonStatus,
     RecordAction,
+    RecordStatus,
     Union,
     VitalRecord,
 )
@@ -80,11 +82,7 @@ def person_detail(
             person=person,
             parents=list(person.parent_links.select_related("parent")),
             children=list(person.child_links.select_related("child")),
-            unions=list(
-                Union.objects.filter(Q(spouse_a=person) | Q(spouse_b=person)).select_related(
-                    "spouse_a", "spouse_b"
-                )
-            ),
+            unions=_unions_of(person),
             records=records,
             journal=list(
                 RecordAction.objects.filter(record__in=records)
@@ -100,6 +98,27 @@ def person_detail(
             subject_ids=_shown_with(detail),
         )
     return detail
+
+
+def _unions_of(person: Person) -> list[Union]:
+    """The person's marriages, each marked `revoked` when its registration was revoked (it
+    never bound, whatever its dates say) and `in_force` when it binds today."""
+    revoked = Q(marriage_record__status=RecordStatus.REVOKED)
+    binding = (
+        Q(dissolved_on__isnull=True)
+        & ~revoked
+        & ~Q(spouse_a__status=PersonStatus.DECEASED)
+        & ~Q(spouse_b__status=PersonStatus.DECEASED)
+    )
+    return list(
+        Union.objects.filter(Q(spouse_a=person) | Q(spouse_b=person))
+        .select_related("spouse_a", "spouse_b")
+        .annotate(
+            revoked=ExpressionWrapper(revoked, output_field=BooleanField()),
+            in_force=ExpressionWrapper(binding, output_field=BooleanField()),
+        )
+        .order_by("married_on", "pk")
+    )
 
 
 def _shown_with(detail: PersonDetail) -> list[str]:

@@ -24,6 +24,7 @@ from ventanilla.core.access import log_access
 from ventanilla.core.context import current_client_ip, current_request_id
 from ventanilla.core.errors import (
     Conflict,
+    DomainError,
     NotAuthenticated,
     NotFound,
     PermissionDenied,
@@ -33,7 +34,11 @@ from ventanilla.core.models import AccessKind, Jurisdiction, JurisdictionLevel, 
 from ventanilla.core.permissions import Action, authorise, granting_assignment
 from ventanilla.core.workflow import TransitionNotAllowed
 from ventanilla.registry import events, people
-from ventanilla.registry.dedup import duplicate_candidates, flag_duplicates
+from ventanilla.registry.dedup import (
+    duplicate_candidates,
+    flag_duplicates,
+    undecided_candidates_at_registration,
+)
 from ventanilla.registry.models import (
     DuplicateDecision,
     DuplicateFlag,
@@ -248,6 +253,18 @@ class _Refused(Exception):
         self.participants = participants
 
 
+class _Instead(Exception):
+    """Raised by an effect that finds its action cannot be done and records `action` in its
+    place: what the effect wrote so far is kept and journaled as that action, and `error`
+    is raised to the caller once it is committed."""
+
+    def __init__(self, action: str, payload: dict[str, Any], error: DomainError) -> None:
+        super().__init__(action)
+        self.action = action
+        self.payload = payload
+        self.error = error
+
+
 def _transition(
     *,
     record_id: uuid.UUID | str,
@@ -322,7 +339,12 @@ def _transition_locked(
                 status=record.status,
                 action=action,
             ) from None
-        extra = effect(record) if effect else None
+        refusal: DomainError | None = None
+        try:
+            extra = effect(record) if effect else None
+        except _Instead as instead:
+            action, extra, refusal = instead.action, instead.payload, instead.error
+            new_status = RECORD_WORKFLOW.next_status(history, action)
         record.status = new_status
         updated = rows.update(
             record,
@@ -371,6 +393,9 @@ def _transition_locked(
             subject_ids=participants,
         )
     record.version += 1
+    if refusal is not None:
+        refusal.recorded = True
+        raise refusal
     return record
 
 
@@ -406,6 +431,16 @@ def _next_registration_number(record: VitalRecord) -> str:
 def _register_effect(record: VitalRecord) -> dict[str, Any]:
     if record.duplicates_pending:
         raise DuplicatesPending()
+    # The register may have gained the same child since the declaration was checked. The
+    # refusal keeps the new flags, so the record comes up for the side-by-side review.
+    found = flag_duplicates(record, undecided_candidates_at_registration(record))
+    if found:
+        record.duplicates_pending = True
+        raise _Instead(
+            "flag_duplicates",
+            {"candidates": [str(f.candidate_id) for f in found]},
+            DuplicatesPending(),
+        )
     outcome = people.apply_registration(record)
     record.registration_number = _next_registration_number(record)
     record.registered_at = timezone.now()

@@ -63,7 +63,8 @@ def fill_profile_form(page: Page, spec: EventTypeSpec, data: dict[str, Any]) -> 
         if field.type in ("choice", "state", "municipality"):
             page.select_option(selector, str(value))
         elif field.type == "bool":
-            if value:
-                page.check(selector)
+            # Through its label, as a person does: the USWDS input is drawn off-screen.
+            # Playwright reads the box's state through the label and clicks only if needed.
+            page.locator(f"main label[for='id_{field.name}']").set_checked(bool(value))
         else:
             page.fill(selector, str(value))

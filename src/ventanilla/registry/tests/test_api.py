@@ -313,3 +313,33 @@ def test_a_name_search_finds_the_person_among_many_sharing_a_surname(
     found = person_search(actor=registrar, name=" ".join(p for p in wanted if p), limit=3)
     assert found.persons[0].pk == target.pk
     assert found.incomplete  # 80 namesakes resemble the name: more than the 3 shown
+
+
+def test_a_registration_refused_for_a_new_duplicate_keeps_its_flags_for_review(
+    registrar: User, birth_data: BirthData, api_client: ClientFor
+) -> None:
+    """The 409 reports duplicates it has journaled: they stay for the side-by-side review,
+    and the same request succeeds once a registrar has decided."""
+    client = api_client(registrar)
+    first = services.record_declare(actor=registrar, event_type="birth", data=birth_data())
+    second = services.record_declare(actor=registrar, event_type="birth", data=birth_data())
+    assert _post(client, f"{RECORDS}/{first.pk}/register", {}).status_code == 200
+    key = uuid.uuid4().hex
+    refused = _post(client, f"{RECORDS}/{second.pk}/register", {}, key=key)
+    assert refused.status_code == 409
+    assert refused.json()["error"]["code"] == "duplicates_pending"
+    second.refresh_from_db()
+    first.refresh_from_db()
+    assert second.duplicates_pending
+    flag = second.duplicate_flags.get()
+    assert flag.candidate_id == first.subject_id
+    services.duplicate_decide(
+        actor=registrar,
+        record_id=second.pk,
+        candidate_id=first.subject_id,
+        is_duplicate=False,
+        reason="twins",
+    )
+    again = _post(client, f"{RECORDS}/{second.pk}/register", {}, key=key)
+    assert again.status_code == 200
+    assert again.json()["status"] == "registered"

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 import uuid
 from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from ventanilla.core.errors import Conflict, ValidationFailed
 from ventanilla.core.models import Jurisdiction, User
+from ventanilla.core.workflow import TransitionNotAllowed
 from ventanilla.registry import services
 from ventanilla.registry.dedup import (
     MAX_CANDIDATES,
@@ -211,3 +213,117 @@ def test_a_lookup_compares_the_candidates_parents_and_reads_them_with_the_candid
     if connection.vendor == "postgresql":
         # Keys, candidates and their parents: one round trip to the server.
         assert len(queries) == 1
+
+
+def _declared_twice(registrar: User, birth_data: BirthData) -> tuple[VitalRecord, VitalRecord]:
+    """The same birth declared twice before either is registered: nothing to flag yet."""
+    first = services.record_declare(actor=registrar, event_type="birth", data=birth_data())
+    second = services.record_declare(actor=registrar, event_type="birth", data=birth_data())
+    assert not first.duplicates_pending and not second.duplicates_pending
+    return first, second
+
+
+def test_a_duplicate_registered_since_the_declaration_blocks_the_registration(
+    registrar: User, birth_data: BirthData
+) -> None:
+    first, second = _declared_twice(registrar, birth_data)
+    registered = services.record_register(actor=registrar, record_id=first.pk)
+    with pytest.raises(Conflict) as info:
+        services.record_register(actor=registrar, record_id=second.pk)
+    assert info.value.code == "duplicates_pending"
+    second.refresh_from_db()
+    assert second.status == "declared"
+    assert second.subject_id is None
+    # Kept for the side-by-side review, with the refused attempt journaled as the flagging.
+    assert second.duplicates_pending
+    flag = second.duplicate_flags.get()
+    assert flag.candidate_id == registered.subject_id
+    assert flag.decision == DuplicateDecision.PENDING
+    last = second.actions.order_by("-seq").first()
+    assert last is not None and last.action == "flag_duplicates"
+    assert last.payload["candidates"] == [str(registered.subject_id)]
+    assert Person.objects.filter(first_surname=birth_data()["first_surname"]).count() == 1
+    # Asking again changes nothing until a registrar decides.
+    with pytest.raises(Conflict):
+        services.record_register(actor=registrar, record_id=second.pk)
+    assert second.duplicate_flags.count() == 1
+
+
+def test_a_registrar_s_decision_on_a_duplicate_found_at_registration_holds(
+    registrar: User, birth_data: BirthData
+) -> None:
+    first, second = _declared_twice(registrar, birth_data)
+    registered = services.record_register(actor=registrar, record_id=first.pk)
+    with pytest.raises(Conflict):
+        services.record_register(actor=registrar, record_id=second.pk)
+    assert registered.subject_id is not None
+    services.duplicate_decide(
+        actor=registrar,
+        record_id=second.pk,
+        candidate_id=registered.subject_id,
+        is_duplicate=False,
+        reason="twins of the same name, confirmed at the window",
+    )
+    # The lookup finds the same person again, already decided: no new refusal.
+    done = services.record_register(actor=registrar, record_id=second.pk)
+    assert done.status == "registered"
+    assert done.subject_id not in (None, registered.subject_id)
+
+
+def test_a_duplicate_confirmed_after_a_refused_registration_cannot_be_registered(
+    registrar: User, birth_data: BirthData
+) -> None:
+    first, second = _declared_twice(registrar, birth_data)
+    registered = services.record_register(actor=registrar, record_id=first.pk)
+    with pytest.raises(Conflict):
+        services.record_register(actor=registrar, record_id=second.pk)
+    assert registered.subject_id is not None
+    services.duplicate_decide(
+        actor=registrar,
+        record_id=second.pk,
+        candidate_id=registered.subject_id,
+        is_duplicate=True,
+        reason="same child, declared twice",
+    )
+    with pytest.raises(TransitionNotAllowed):
+        services.record_register(actor=registrar, record_id=second.pk)
+    second.refresh_from_db()
+    assert second.status == "rejected"
+    assert second.subject_id is None
+    assert Person.objects.filter(first_surname=birth_data()["first_surname"]).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_registrations_of_one_child_at_the_same_time_make_one_person(
+    registrar: User, birth_data: BirthData
+) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("two registrations writing at once need PostgreSQL")
+    first, second = _declared_twice(registrar, birth_data)
+    registered, release = threading.Event(), threading.Event()
+
+    def register_first_and_hold() -> None:
+        try:
+            with transaction.atomic():
+                services.record_register(actor=registrar, record_id=first.pk)
+                registered.set()
+                release.wait(10)  # its person is written, not yet committed
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=register_first_and_hold)
+    holder.start()
+    try:
+        assert registered.wait(10)
+        # Released later: the second registration, meanwhile, must wait for the first.
+        threading.Timer(0.5, release.set).start()
+        with pytest.raises(Conflict) as info:
+            services.record_register(actor=registrar, record_id=second.pk)
+    finally:
+        release.set()
+        holder.join()
+    assert info.value.code == "duplicates_pending"
+    first.refresh_from_db()
+    assert first.status == "registered"
+    assert second.duplicate_flags.get().candidate_id == first.subject_id
+    assert Person.objects.filter(first_surname=birth_data()["first_surname"]).count() == 1
