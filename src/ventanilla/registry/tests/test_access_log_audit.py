@@ -131,6 +131,18 @@ def test_the_navigation_offers_the_log_to_those_who_may_read_it(
     assert link not in page(signed_in(registrar).get("/"))
 
 
+def test_an_auditor_is_offered_no_page_they_would_be_refused(
+    auditor: User, registrar: User
+) -> None:
+    """The auditor reads logs only: no review queue, declaration or search links."""
+    office_pages = ('href="/office/"', 'href="/office/declare/"', 'href="/office/search/"')
+    auditor_home = page(signed_in(auditor).get("/"))
+    registrar_home = page(signed_in(registrar).get("/"))
+    for link in office_pages:
+        assert link not in auditor_home
+        assert link in registrar_home
+
+
 def test_the_api_returns_the_rows_of_the_jurisdiction_with_counts(
     state_auditor: User, activity: dict[str, Any], api_client: ClientFor
 ) -> None:
