@@ -17,7 +17,6 @@ from typing import Any
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import URLPattern, URLResolver, re_path
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -25,7 +24,11 @@ from ninja.security import django_auth
 
 from ventanilla.core.context import current_request_id
 from ventanilla.core.errors import (
+    CsrfFailed,
     DomainError,
+    InternalError,
+    MalformedBody,
+    MethodNotAllowed,
     NotAuthenticated,
     NotFound,
     PermissionDenied,
@@ -33,35 +36,6 @@ from ventanilla.core.errors import (
 )
 
 logger = logging.getLogger(__name__)
-
-
-class MalformedBody(DomainError):
-    status = 400
-    code = "malformed_body"
-    default_message = gettext_lazy("The request body is not valid JSON.")
-
-
-class CsrfFailed(DomainError):
-    status = 403
-    code = "csrf_failed"
-    default_message = gettext_lazy(
-        "The request lacks the security token of your session. Reload the page and try again."
-    )
-
-
-class MethodNotAllowed(DomainError):
-    status = 405
-    code = "method_not_allowed"
-    default_message = gettext_lazy("This address does not accept this method.")
-
-
-class InternalError(DomainError):
-    status = 500
-    code = "internal_error"
-    default_message = gettext_lazy(
-        "Something went wrong on our side. Try again in a few minutes; if it keeps happening, "
-        "give support the reference %(request_id)s."
-    )
 
 
 _HTTP_ERRORS: dict[int, type[DomainError]] = {

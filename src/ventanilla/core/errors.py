@@ -79,3 +79,32 @@ class TooManyRequests(DomainError):
     status = 429
     code = "too_many_requests"
     default_message = _("Too many attempts. Wait a few minutes and try again.")
+
+
+class MalformedBody(DomainError):
+    status = 400
+    code = "malformed_body"
+    default_message = _("The request body is not valid JSON.")
+
+
+class CsrfFailed(DomainError):
+    status = 403
+    code = "csrf_failed"
+    default_message = _(
+        "The request lacks the security token of your session. Reload the page and try again."
+    )
+
+
+class MethodNotAllowed(DomainError):
+    status = 405
+    code = "method_not_allowed"
+    default_message = _("This address does not accept this method.")
+
+
+class InternalError(DomainError):
+    status = 500
+    code = "internal_error"
+    default_message = _(
+        "Something went wrong on our side. Try again in a few minutes; if it keeps happening, "
+        "give support the reference %(request_id)s."
+    )
