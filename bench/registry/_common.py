@@ -1,8 +1,10 @@
 """Shared set-up of the registry benchmarks: Django on a benchmark database, and figures.
 
 Each benchmark uses ``DATABASE_URL`` when it is set (CI points it at its PostgreSQL
-database); otherwise it creates its own PostgreSQL database ``vt_bench_<name>`` on
-127.0.0.1 (user ``postgres``, or ``VT_BENCH_PG_USER``) and migrates it.
+database); otherwise it creates its own PostgreSQL database ``vt_bench_<name>_<profile>`` on
+127.0.0.1 (user ``postgres``, or ``VT_BENCH_PG_USER``) and migrates it. One database per
+country profile, as one deployment runs one profile: a register seeded for Mexico and then
+for Korea would hold both countries and measure neither.
 """
 
 from __future__ import annotations
@@ -24,7 +26,8 @@ def _ensure_database(name: str) -> str:
 
     user = os.environ.get("VT_BENCH_PG_USER", "postgres")
     host = os.environ.get("VT_BENCH_PG_HOST", "127.0.0.1")
-    database = f"vt_bench_{name}"
+    profile = os.environ.get("VENTANILLA_PROFILE", "mx")
+    database = f"vt_bench_{name}_{profile}"
     with psycopg.connect(host=host, user=user, dbname="postgres", autocommit=True) as conn:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database]).fetchone()
         if exists is None:
@@ -46,6 +49,20 @@ def setup(name: str) -> str:
     from django.db import connection
 
     call_command("migrate", verbosity=0)
+    from ventanilla.core.country import current_profile
+    from ventanilla.core.models import Jurisdiction, JurisdictionLevel
+
+    country = current_profile().country_iso
+    others = sorted(
+        Jurisdiction.objects.filter(level=JurisdictionLevel.COUNTRY)
+        .exclude(code=country)
+        .values_list("code", flat=True)
+    )
+    if others:
+        sys.exit(
+            f"this database holds the register of {', '.join(others)}, not {country}: "
+            "give each profile a database of its own"
+        )
     if connection.vendor == "postgresql":
         # Figures depend on the server's memory settings: print them with the figures.
         with connection.cursor() as cursor:
