@@ -16,7 +16,7 @@ from django.utils import timezone, translation
 
 from ventanilla.core.models import Jurisdiction, JurisdictionLevel, Role, User
 from ventanilla.core.profiles import CountryProfile
-from ventanilla.registry import dashboards, services
+from ventanilla.registry import dashboards, demo_births, services
 from ventanilla.registry.models import BirthEstimate, Person, VitalRecord
 from ventanilla.registry.tests.test_pages import page, signed_in
 
@@ -402,18 +402,18 @@ def test_the_demo_loads_estimates_labelled_as_demo_figures(profile: CountryProfi
     assert estimates
     with translation.override(profile.default_language):
         label = translation.gettext(
-            "Demo estimate: births of the demo population, not an official figure"
+            "Demo estimate: made up from the demo population, not an official figure"
         )
     assert {e.source for e in estimates} == {label}
-    # Each figure is the count of demo persons born there that year; a state's is the sum of
-    # its municipalities'.
-    municipal = next(e for e in estimates if e.jurisdiction.level == JurisdictionLevel.MUNICIPALITY)
-    assert (
-        municipal.expected_births
-        == Person.objects.filter(
+    # Each figure is the count of demo persons born there that year times the place's fixed
+    # factor; a state's is the sum of its municipalities'.
+    municipals = [e for e in estimates if e.jurisdiction.level == JurisdictionLevel.MUNICIPALITY]
+    for municipal in municipals:
+        born = Person.objects.filter(
             birth_place=municipal.jurisdiction, birth_date__year=municipal.year
         ).count()
-    )
+        factor = demo_births.estimate_factor(municipal.jurisdiction.official_code)
+        assert municipal.expected_births == max(1, int(born * factor + 0.5))
     state = next(e for e in estimates if e.jurisdiction.level == JurisdictionLevel.STATE)
     assert (
         state.expected_births

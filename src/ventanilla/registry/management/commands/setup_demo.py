@@ -1,11 +1,15 @@
 """Prepare a demo deployment: jurisdictions, accounts for every role, and a population.
 
-Refuses to run in production: the demo accounts have published passwords.
+Besides the synthetic population (imported persons, with no birth registration), the demo
+declares and registers a few hundred births of the last three years (`registry.demo_births`),
+so that the officials' dashboards have registrations to chart. Refuses to run in production:
+the demo accounts have published passwords.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections import Counter
 from typing import Any
 
@@ -23,10 +27,11 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from ventanilla.core.country import current_profile
 from ventanilla.core.jurisdictions import ensure_country, ensure_office, import_municipalities
 from ventanilla.core.models import Jurisdiction, JurisdictionLevel, Role, RoleAssignment, User
+from ventanilla.core.permissions import Action, granting_assignment
 from ventanilla.core.profiles import CountryProfile, demo_municipalities
-from ventanilla.registry import services
+from ventanilla.registry import demo_births, services
 from ventanilla.registry.birth_estimates import EstimateRow, save_estimates
-from ventanilla.registry.models import Person
+from ventanilla.registry.models import DuplicateDecision, Person, VitalRecord
 
 DEMO_PASSWORD = "ventanilla-demo-2026"  # noqa: S105 - published on purpose; demo refuses production
 # A fixed secret so the printed code works with any authenticator app; demo only.
@@ -35,6 +40,11 @@ DEMO_TOTP_KEY = "3132333435363738393031323334353637383930"
 HOME_MUNICIPALITY = {"mx": "09015", "kr": "11110"}
 #: The demo's birth estimates cover this many years, up to the current one.
 DEMO_ESTIMATE_YEARS = 15
+#: Recent births the demo declares and registers (see `registry.demo_births`).
+DEMO_RECENT_BIRTHS = 300
+#: Registers the recent births at the offices other than the registrar's; cannot sign in.
+#: Its existence also says the recent births are in (they are written with it, at once).
+OFFICES_REGISTRAR = "demo-registrars"
 
 ACCOUNTS: list[tuple[str, Role, str]] = [
     ("registrar", Role.REGISTRAR, "office"),
@@ -110,6 +120,12 @@ class Command(BaseCommand):
             "--persons", type=int, default=1000, help="size of the synthetic population to add"
         )
         parser.add_argument("--seed", type=int, default=2026)
+        parser.add_argument(
+            "--births",
+            type=int,
+            default=DEMO_RECENT_BIRTHS,
+            help="recent births to declare and register, spread over the last three years",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if settings.ENVIRONMENT == "production":
@@ -142,6 +158,7 @@ class Command(BaseCommand):
                 skip_existing=True,
                 stdout=self.stdout,
             )
+        self._recent_births(profile.code, options["births"], options["seed"])
         self._birth_estimates(profile)
         self._print_accounts()
 
@@ -171,17 +188,7 @@ class Command(BaseCommand):
             for parent in ("mother", "father"):
                 if parent in spec:
                     data[parent] = str(created[int(spec[parent])].pk)
-            record = services.record_declare(
-                actor=registrar, event_type="birth", data=data, office_code=office.code
-            )
-            for flag in record.duplicate_flags.all():
-                services.duplicate_decide(
-                    actor=registrar,
-                    record_id=record.pk,
-                    candidate_id=flag.candidate_id,
-                    is_duplicate=False,
-                )
-            record = services.record_register(actor=registrar, record_id=record.pk)
+            record = _register_birth(registrar, data, office.code)
             assert record.subject is not None
             created.append(record.subject)
         citizen = self._account("citizen")
@@ -200,12 +207,68 @@ class Command(BaseCommand):
         agent = User.objects.get(username="agent")
         services.record_declare(actor=agent, event_type="birth", data=near, office_code=office.code)
 
+    def _recent_births(self, profile_code: str, count: int, seed: int) -> None:
+        """Declare and register `count` births of the last three years, today, at the offices
+        of their birthplaces: the registrar at their own office, `OFFICES_REGISTRAR`
+        elsewhere. Done once: a second run finds that account and adds nothing."""
+        if count <= 0:
+            return
+        if User.objects.filter(username=OFFICES_REGISTRAR).exists():
+            self.stdout.write("Recent births: already registered, none added.")
+            return
+        started = time.monotonic()
+        births = demo_births.plan(
+            profile_code,
+            seed=seed,
+            count=count,
+            today=timezone.localdate(),
+            home_code=HOME_MUNICIPALITY[profile_code],
+        )
+        offices = {
+            office.parent.official_code: office
+            for office in Jurisdiction.objects.filter(
+                level=JurisdictionLevel.OFFICE,
+                code__endswith="-O01",
+                parent__official_code__in={b.municipality.code for b in births},
+                parent__level=JurisdictionLevel.MUNICIPALITY,
+            ).select_related("parent")
+            if office.parent is not None
+        }
+        registrar = User.objects.get(username="registrar")
+        delays: Counter[str] = Counter()
+        late = 0
+        with transaction.atomic():
+            colleague = User(username=OFFICES_REGISTRAR, first_name="Demo registrars")
+            colleague.set_unusable_password()
+            colleague.save()
+            actors: dict[str, User] = {}
+            for code, office in offices.items():
+                if granting_assignment(registrar, Action.RECORD_REGISTER, office) is not None:
+                    actors[code] = registrar
+                else:
+                    RoleAssignment.objects.create(
+                        user=colleague, role=Role.REGISTRAR, jurisdiction=office
+                    )
+                    actors[code] = colleague
+            for birth in births:
+                code = birth.municipality.code
+                record = _register_birth(actors[code], birth.data, offices[code].code)
+                delays[birth.delay] += 1
+                late += record.late
+        self.stdout.write(
+            f"Recent births: {len(births)} declared and registered today in {len(offices)} "
+            f"offices ({delays['within_month']} within a month of the birth, "
+            f"{delays['within_year']} within a year, {delays['later']} later; {late} late "
+            f"registrations) in {time.monotonic() - started:.1f} s."
+        )
+
     def _birth_estimates(self, profile: CountryProfile) -> None:
         """Expected births for the demo's states and municipalities, for the dashboard.
 
-        Published estimates cannot ship with the demo, so each figure is counted from the demo
-        population itself (its persons born in that place and year) and its source says it is
-        a demo figure, never an official one.
+        Published estimates cannot ship with the demo, so each figure is made up from the demo
+        population (its persons born in that place and year, registered or imported, times a
+        factor fixed per municipality, `demo_births.estimate_factor`) and its source says it
+        is a demo figure, never an official one. A state's figure is its municipalities' sum.
         """
         last = timezone.localdate().year
         first = last - DEMO_ESTIMATE_YEARS + 1
@@ -215,17 +278,26 @@ class Command(BaseCommand):
                 birth_date__gte=dt.date(first, 1, 1),
                 birth_date__lte=dt.date(last, 12, 31),
             )
-            .values("birth_place_id", "birth_place__parent_id", year=ExtractYear("birth_date"))
+            .values(
+                "birth_place_id",
+                "birth_place__official_code",
+                "birth_place__parent_id",
+                year=ExtractYear("birth_date"),
+            )
             .annotate(births=Count("pk"))
             .order_by()
         )
         counts: Counter[tuple[int, int]] = Counter()
         for row in born:
+            factor = demo_births.estimate_factor(str(row["birth_place__official_code"]))
+            expected = max(1, int(int(row["births"]) * factor + 0.5))  # half up
             for place in (row["birth_place_id"], row["birth_place__parent_id"]):
-                counts[(int(place), int(row["year"]))] += int(row["births"])
+                counts[(int(place), int(row["year"]))] += expected
         # Stored as text, so in the deployment's own language, as its place names are.
         with translation.override(profile.default_language):
-            source = gettext("Demo estimate: births of the demo population, not an official figure")
+            source = gettext(
+                "Demo estimate: made up from the demo population, not an official figure"
+            )
         created, updated, unchanged = save_estimates(
             EstimateRow(jurisdiction_id=place, year=year, expected_births=births, source=source)
             for (place, year), births in sorted(counts.items())
@@ -246,6 +318,31 @@ class Command(BaseCommand):
             "Officials also need the authenticator code: add the secret "
             f"{_base32(DEMO_TOTP_KEY)} to an authenticator app, or run "
             "`./ventanilla manage demo_totp` (the current code is %06d)." % code
+        )
+
+
+def _register_birth(actor: User, data: dict[str, Any], office_code: str) -> VitalRecord:
+    """Declare a birth and register it, as a registrar at the counter would: every possible
+    duplicate looked at (these are all different children), and a late declaration checked
+    (validated) before it is registered."""
+    record = services.record_declare(
+        actor=actor, event_type="birth", data=data, office_code=office_code
+    )
+    _not_duplicates(actor, record)
+    if record.late:
+        services.record_validate(actor=actor, record_id=record.pk)
+    try:
+        return services.record_register(actor=actor, record_id=record.pk)
+    except services.DuplicatesPending:
+        # Another child registered since the declaration looks alike: reviewed, then again.
+        _not_duplicates(actor, record)
+        return services.record_register(actor=actor, record_id=record.pk)
+
+
+def _not_duplicates(actor: User, record: VitalRecord) -> None:
+    for flag in record.duplicate_flags.filter(decision=DuplicateDecision.PENDING):
+        services.duplicate_decide(
+            actor=actor, record_id=record.pk, candidate_id=flag.candidate_id, is_duplicate=False
         )
 
 
