@@ -9,9 +9,19 @@ from pathlib import Path
 def main() -> None:
     sys.path.insert(0, str(Path(__file__).resolve().parent / "src"))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ventanilla.settings")
-    # VENTANILLA_ENV is left to the settings (production unless said otherwise): a server
-    # whose DATABASE_URL went missing must stop, not start on SQLite with a public key.
-    # `./ventanilla demo`, `test` and `manage` say which environment they mean.
+    # Without DATABASE_URL this is the local SQLite checkout; a deployment always names its
+    # database, and there the settings fail closed unless VENTANILLA_ENV is given. (The web
+    # server does not come through here: it always starts in production unless told.)
+    if not os.environ.get("DATABASE_URL"):
+        os.environ.setdefault("VENTANILLA_ENV", "development")
+    from django.conf import settings
+    from django.core.exceptions import ImproperlyConfigured
+
+    try:
+        settings.INSTALLED_APPS  # noqa: B018 - load the settings now, to report them plainly
+    except ImproperlyConfigured as exc:
+        # Django would go on and fail later with an unrelated "apps aren't loaded".
+        sys.exit(f"Ventanilla's settings: {exc}")
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(sys.argv)
