@@ -223,6 +223,18 @@ def _declared_twice(registrar: User, birth_data: BirthData) -> tuple[VitalRecord
     return first, second
 
 
+def _refused_as_a_new_duplicate(
+    registrar: User, birth_data: BirthData
+) -> tuple[VitalRecord, VitalRecord]:
+    """The first of two identical declarations registered; the second's registration refused
+    because of it."""
+    first, second = _declared_twice(registrar, birth_data)
+    registered = services.record_register(actor=registrar, record_id=first.pk)
+    with pytest.raises(Conflict):
+        services.record_register(actor=registrar, record_id=second.pk)
+    return registered, second
+
+
 def test_a_duplicate_registered_since_the_declaration_blocks_the_registration(
     registrar: User, birth_data: BirthData
 ) -> None:
@@ -252,10 +264,7 @@ def test_a_duplicate_registered_since_the_declaration_blocks_the_registration(
 def test_a_registrar_s_decision_on_a_duplicate_found_at_registration_holds(
     registrar: User, birth_data: BirthData
 ) -> None:
-    first, second = _declared_twice(registrar, birth_data)
-    registered = services.record_register(actor=registrar, record_id=first.pk)
-    with pytest.raises(Conflict):
-        services.record_register(actor=registrar, record_id=second.pk)
+    registered, second = _refused_as_a_new_duplicate(registrar, birth_data)
     assert registered.subject_id is not None
     services.duplicate_decide(
         actor=registrar,
@@ -273,10 +282,7 @@ def test_a_registrar_s_decision_on_a_duplicate_found_at_registration_holds(
 def test_a_duplicate_confirmed_after_a_refused_registration_cannot_be_registered(
     registrar: User, birth_data: BirthData
 ) -> None:
-    first, second = _declared_twice(registrar, birth_data)
-    registered = services.record_register(actor=registrar, record_id=first.pk)
-    with pytest.raises(Conflict):
-        services.record_register(actor=registrar, record_id=second.pk)
+    registered, second = _refused_as_a_new_duplicate(registrar, birth_data)
     assert registered.subject_id is not None
     services.duplicate_decide(
         actor=registrar,

@@ -16,6 +16,12 @@ from ventanilla.core.models import User
 from ventanilla.registry import services
 from ventanilla.registry.models import ParentLink, Person, Union, VitalRecord
 from ventanilla.registry.tests.test_pages import form_data, page, signed_in
+from ventanilla.registry.tests.test_workflow_services import (
+    _adults,
+    _marry,
+    _register,
+    _subject,
+)
 
 BirthData = Callable[..., dict[str, Any]]
 
@@ -26,50 +32,6 @@ DIVORCED_SINCE = (
 REVOKED = "registration of the marriage revoked"
 IN_FORCE = "in force"
 BORN_AFTER = "A parent must be born before the child."
-
-
-def _register(actor: User, profile: Any, event_type: str, known: dict[str, Any]) -> VitalRecord:
-    """Declare and register `known`, with the first choice of every other required choice."""
-    data = dict(known)
-    for field in profile.event_type(event_type).fields:
-        if field.name not in data and field.required and field.type == "choice":
-            data[field.name] = field.choices[0]
-    record = services.record_declare(actor=actor, event_type=event_type, data=data)
-    return services.record_register(actor=actor, record_id=record.pk)
-
-
-def _person(record: VitalRecord) -> Person:
-    assert record.subject_id is not None
-    return Person.objects.get(pk=record.subject_id)
-
-
-def _adults(registrar: User, birth_data: BirthData, profile: Any, count: int) -> list[Person]:
-    return [
-        _person(
-            _register(
-                registrar, profile, "birth", birth_data(i, birth_date=f"19{70 + i}-03-0{i + 1}")
-            )
-        )
-        for i in range(count)
-    ]
-
-
-def _marry(
-    registrar: User, profile: Any, birth_data: BirthData, a: Person, b: Person, on: str
-) -> VitalRecord:
-    place = birth_data()
-    return _register(
-        registrar,
-        profile,
-        "marriage",
-        {
-            "spouse_a": str(a.pk),
-            "spouse_b": str(b.pk),
-            "marriage_date": on,
-            "marriage_state": place["birth_state"],
-            "marriage_municipality": place["birth_municipality"],
-        },
-    )
 
 
 def _divorce(registrar: User, profile: Any, a: Person, b: Person, on: str) -> VitalRecord:
@@ -114,8 +76,8 @@ def _in(language: str, message: str) -> str:
 def test_revoking_a_divorce_reopens_the_marriage_and_reinstating_it_closes_it_again(
     office_head: User, registrar: User, birth_data: BirthData, profile: Any
 ) -> None:
-    a, b, c = _adults(registrar, birth_data, profile, 3)
-    marriage = _marry(registrar, profile, birth_data, a, b, "2001-02-03")
+    a, b, c = _adults(registrar, birth_data, 3)
+    marriage = _marry(registrar, profile, birth_data(), a, b, "2001-02-03")
     divorce = _divorce(registrar, profile, a, b, "2009-09-09")
 
     services.record_revoke(actor=office_head, record_id=divorce.pk, reason="annulled")
@@ -124,21 +86,21 @@ def test_revoking_a_divorce_reopens_the_marriage_and_reinstating_it_closes_it_ag
     assert _payload(divorce, "revoke")["union"] == union.pk
     # Married again: neither may marry another.
     with pytest.raises(ValidationFailed) as info:
-        _marry(registrar, profile, birth_data, a, c, "2012-01-01")
+        _marry(registrar, profile, birth_data(), a, c, "2012-01-01")
     assert info.value.code == "already_married"
 
     services.record_reinstate(actor=office_head, record_id=divorce.pk, reason="appeal")
     union.refresh_from_db()
     assert union.dissolved_on == dt.date(2009, 9, 9)
     assert union.divorce_record_id == divorce.pk
-    assert _marry(registrar, profile, birth_data, a, c, "2012-01-01").status == "registered"
+    assert _marry(registrar, profile, birth_data(), a, c, "2012-01-01").status == "registered"
 
 
 def test_after_a_divorce_is_revoked_the_couple_may_divorce_again_and_the_old_one_cannot_return(
     office_head: User, registrar: User, birth_data: BirthData, profile: Any
 ) -> None:
-    a, b = _adults(registrar, birth_data, profile, 2)
-    marriage = _marry(registrar, profile, birth_data, a, b, "2001-02-03")
+    a, b = _adults(registrar, birth_data, 2)
+    marriage = _marry(registrar, profile, birth_data(), a, b, "2001-02-03")
     first = _divorce(registrar, profile, a, b, "2009-09-09")
     services.record_revoke(actor=office_head, record_id=first.pk, reason="annulled")
 
@@ -159,7 +121,7 @@ def test_after_a_divorce_is_revoked_the_couple_may_divorce_again_and_the_old_one
 def test_a_divorce_of_an_unmarried_couple_is_still_refused(
     registrar: User, birth_data: BirthData, profile: Any
 ) -> None:
-    a, b = _adults(registrar, birth_data, profile, 2)
+    a, b = _adults(registrar, birth_data, 2)
     with pytest.raises(ValidationFailed) as info:
         _divorce(registrar, profile, a, b, "2009-09-09")
     assert info.value.code == "not_married"
@@ -174,8 +136,8 @@ def test_a_divorce_of_an_unmarried_couple_is_still_refused(
 def test_a_revoked_marriage_binds_no_one_even_when_its_divorce_is_revoked_after_it(
     office_head: User, registrar: User, birth_data: BirthData, profile: Any
 ) -> None:
-    a, b, c, d = _adults(registrar, birth_data, profile, 4)
-    marriage = _marry(registrar, profile, birth_data, a, b, "2001-02-03")
+    a, b, c, d = _adults(registrar, birth_data, 4)
+    marriage = _marry(registrar, profile, birth_data(), a, b, "2001-02-03")
     divorce = _divorce(registrar, profile, a, b, "2009-09-09")
     services.record_revoke(actor=office_head, record_id=marriage.pk, reason="bigamy")
     assert _payload(marriage, "revoke")["union"] == Union.objects.get(marriage_record=marriage).pk
@@ -187,15 +149,15 @@ def test_a_revoked_marriage_binds_no_one_even_when_its_divorce_is_revoked_after_
     with pytest.raises(ValidationFailed) as info:
         _divorce(registrar, profile, a, b, "2010-10-10")
     assert info.value.code == "not_married"
-    assert _marry(registrar, profile, birth_data, a, c, "2012-01-01").status == "registered"
-    assert _marry(registrar, profile, birth_data, b, d, "2012-01-01").status == "registered"
+    assert _marry(registrar, profile, birth_data(), a, c, "2012-01-01").status == "registered"
+    assert _marry(registrar, profile, birth_data(), b, d, "2012-01-01").status == "registered"
 
 
 def test_a_revoked_marriage_does_not_keep_a_parent_at_a_step_parent_adoption(
     office_head: User, registrar: User, birth_data: BirthData, profile: Any
 ) -> None:
-    mother, step_father = _adults(registrar, birth_data, profile, 2)
-    child = _person(
+    mother, step_father = _adults(registrar, birth_data, 2)
+    child = _subject(
         _register(
             registrar,
             profile,
@@ -203,7 +165,7 @@ def test_a_revoked_marriage_does_not_keep_a_parent_at_a_step_parent_adoption(
             birth_data(5, birth_date="2010-01-02", mother=str(mother.pk)),
         )
     )
-    marriage = _marry(registrar, profile, birth_data, mother, step_father, "2014-02-03")
+    marriage = _marry(registrar, profile, birth_data(), mother, step_father, "2014-02-03")
     _divorce(registrar, profile, mother, step_father, "2020-02-03")
     services.record_revoke(actor=office_head, record_id=marriage.pk, reason="bigamy")
     adoption: dict[str, Any] = {
@@ -231,8 +193,8 @@ def test_a_revoked_marriage_does_not_keep_a_parent_at_a_step_parent_adoption(
 def test_the_person_page_shows_a_marriage_in_force_dissolved_reopened_and_revoked(
     office_head: User, registrar: User, birth_data: BirthData, profile: Any, language: str
 ) -> None:
-    a, b = _adults(registrar, birth_data, profile, 2)
-    marriage = _marry(registrar, profile, birth_data, a, b, "2001-02-03")
+    a, b = _adults(registrar, birth_data, 2)
+    marriage = _marry(registrar, profile, birth_data(), a, b, "2001-02-03")
     in_force, revoked = _in(language, IN_FORCE), _in(language, REVOKED)
     dissolved = _in(language, "dissolved on %(date)s") % {"date": ""}
     if language != "en":
