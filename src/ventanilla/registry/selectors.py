@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass
+from typing import Final
 
 from django.db import transaction
 from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
@@ -63,6 +64,10 @@ class PersonDetail:
     journal: list[RecordAction]
 
 
+#: The purpose of the access-log entry for the persons named on another person's entry.
+RELATIVES_PURPOSE: Final = "person.relatives"
+
+
 def person_detail(
     *, actor: User, person_id: uuid.UUID | str, purpose: str = "person.read"
 ) -> PersonDetail:
@@ -71,7 +76,8 @@ def person_detail(
     )
     if person is None:
         raise NotFound(_("No such person."))
-    grant = authorise(actor, Action.PERSON_READ, person.jurisdiction, subject_ids=[str(person.pk)])
+    pid = str(person.pk)
+    grant = authorise(actor, Action.PERSON_READ, person.jurisdiction, subject_ids=[pid])
     with transaction.atomic():
         records = list(
             VitalRecord.objects.filter(Q(subject=person) | Q(participants__person=person))
@@ -91,12 +97,18 @@ def person_detail(
             ),
         )
         log_access(
-            actor=actor,
-            grant=grant,
-            kind=AccessKind.READ,
-            purpose=purpose,
-            subject_ids=_shown_with(detail),
+            actor=actor, grant=grant, kind=AccessKind.READ, purpose=purpose, subject_ids=[pid]
         )
+        # A second entry, so that a relative's own log says their data came with someone
+        # else's entry rather than that their own entry was read.
+        if relatives := [i for i in _shown_with(detail) if i != pid]:
+            log_access(
+                actor=actor,
+                grant=grant,
+                kind=AccessKind.READ,
+                purpose=RELATIVES_PURPOSE,
+                subject_ids=relatives,
+            )
     return detail
 
 

@@ -7,6 +7,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.test import Client
 
 from ventanilla.core.models import AccessKind, AccessLogEntry, Jurisdiction, User
@@ -69,6 +70,13 @@ def test_the_queue_page_is_logged_and_an_empty_queue_is_not(
     assert VitalRecord.objects.filter(pk=declared.pk, status="declared").exists()
 
 
+def _person_reads(actor: User) -> tuple[AccessLogEntry, AccessLogEntry]:
+    """The last read of a person's entry and of the relatives it named."""
+    read = AccessLogEntry.objects.filter(actor=actor, purpose="person.read").latest("id")
+    named = AccessLogEntry.objects.filter(actor=actor, purpose="person.relatives").latest("id")
+    return read, named
+
+
 def test_the_person_page_logs_the_relatives_it_names(
     registrar: User, birth_data: BirthData, api_client: ClientFor
 ) -> None:
@@ -78,16 +86,43 @@ def test_the_person_page_logs_the_relatives_it_names(
     stranger = _registered(registrar, birth_data(3))
 
     assert signed_in(registrar).get(f"/office/persons/{child.pk}/").status_code == 200
-    read = AccessLogEntry.objects.filter(actor=registrar, purpose="person.read").latest("id")
-    assert set(read.subject_ids) == {str(child.pk), str(mother.pk)}
-    assert read in citizen_access_log(person=mother)
-    assert read not in citizen_access_log(person=stranger)
+    read, named = _person_reads(registrar)
+    assert read.subject_ids == [str(child.pk)]
+    assert named.subject_ids == [str(mother.pk)]
+    assert (read.request_id, named.actor_role) == (named.request_id, read.actor_role)
+    # The mother sees that her data came with her child's entry, not that hers was read.
+    assert named in citizen_access_log(person=mother)
+    assert read not in citizen_access_log(person=mother)
+    assert read in citizen_access_log(person=child)
+    assert named not in citizen_access_log(person=stranger)
 
     # The mother's page names her child: the child sees that read too (and over the API).
     assert api_client(registrar).get(f"/api/v1/registry/persons/{mother.pk}").status_code == 200
-    read = AccessLogEntry.objects.filter(actor=registrar, purpose="person.read").latest("id")
-    assert set(read.subject_ids) == {str(mother.pk), str(child.pk)}
-    assert read in citizen_access_log(person=child)
+    read, named = _person_reads(registrar)
+    assert (read.subject_ids, named.subject_ids) == ([str(mother.pk)], [str(child.pk)])
+    assert named in citizen_access_log(person=child)
+
+
+def test_the_citizen_reads_which_kind_of_read_it_was(
+    registrar: User, birth_data: BirthData, make_user: Callable[..., User]
+) -> None:
+    mother = _registered(registrar, birth_data(2))
+    Person.objects.filter(pk=mother.pk).update(birth_date=dt.date(1990, 1, 1))
+    child = _registered(registrar, birth_data(1, mother=str(mother.pk)))
+    citizen = make_user("the_mother")
+    Person.objects.filter(pk=mother.pk).update(account=citizen)
+    assert signed_in(registrar).get(f"/office/persons/{child.pk}/").status_code == 200
+    client = Client()
+    client.force_login(citizen)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = client.get("/me/access-log/").content.decode()
+    assert "Read a relative's entry, which names you" in html
+    assert "Read your entry in the register" not in html
+    # A person without relatives on their page gets one entry.
+    loner = _registered(registrar, birth_data(3))
+    before = AccessLogEntry.objects.count()
+    assert signed_in(registrar).get(f"/office/persons/{loner.pk}/").status_code == 200
+    assert AccessLogEntry.objects.count() == before + 1
 
 
 def test_the_person_page_logs_the_spouse_it_names(
@@ -112,6 +147,6 @@ def test_the_person_page_logs_the_spouse_it_names(
 
     html = signed_in(registrar).get(f"/office/persons/{wife.pk}/").content.decode()
     assert f"/office/persons/{husband.pk}/" in html
-    read = AccessLogEntry.objects.filter(actor=registrar, purpose="person.read").latest("id")
-    assert set(read.subject_ids) == {str(wife.pk), str(husband.pk)}
-    assert read in citizen_access_log(person=husband)
+    read, named = _person_reads(registrar)
+    assert (read.subject_ids, named.subject_ids) == ([str(wife.pk)], [str(husband.pk)])
+    assert named in citizen_access_log(person=husband)

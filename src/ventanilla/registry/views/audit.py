@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 #: What each purpose code of the log means, for the auditor (refusals carry the action).
 PURPOSE_LABELS: dict[str, StrOrPromise] = {
     "person.read": _("Read a person's entry in the register"),
+    "person.relatives": _("Read the relatives named on a person's entry"),
     "person.search": _("Searched the register"),
     "person.import": _("Imported persons into the register"),
     "record.queue": _("Listed the declarations waiting for review"),
