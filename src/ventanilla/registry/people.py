@@ -286,7 +286,30 @@ def create_person(
     return person
 
 
+#: The persons in the register an event changes, by event type.
+_CHANGED_PERSONS: dict[str, tuple[str, ...]] = {
+    "death": ("deceased",),
+    "marriage": ("spouse_a", "spouse_b"),
+    "divorce": ("spouse_a", "spouse_b"),
+    "recognition": ("child", "recognising_parent"),
+    "adoption": ("child", "adoptive_parent_a", "adoptive_parent_b"),
+}
+
+
+def _lock_changed_persons(record: VitalRecord) -> None:
+    """Make two registrations changing one person wait for each other, so the second checks
+    the register as the first left it: otherwise two marriages of one person, or two divorces
+    of one couple, registered at once both pass their checks. In the persons' id order, so
+    that two of them never wait for each other's lock."""
+    ids = sorted(
+        {str(v) for f in _CHANGED_PERSONS.get(record.event_type, ()) if (v := record.data.get(f))}
+    )
+    if ids:
+        list(Person.objects.select_for_update().filter(pk__in=ids).order_by("pk").values("pk"))
+
+
 def apply_registration(record: VitalRecord) -> dict[str, Any]:
+    _lock_changed_persons(record)
     check_event_against_register(record)
     data = record.data
     kind = record.event_type
@@ -511,6 +534,7 @@ def _reopen_union(divorce: VitalRecord) -> dict[str, Any]:
 
 
 def reinstate_registration(record: VitalRecord) -> dict[str, Any]:
+    _lock_changed_persons(record)
     if record.event_type == "birth" and record.subject_id:
         Person.objects.filter(pk=record.subject_id).update(status=PersonStatus.ALIVE)
     elif record.event_type == "death" and record.subject_id:
