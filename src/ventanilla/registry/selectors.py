@@ -122,7 +122,7 @@ def _unions_of(person: Person) -> list[Union]:
         & ~Q(spouse_a__status=PersonStatus.DECEASED)
         & ~Q(spouse_b__status=PersonStatus.DECEASED)
     )
-    return list(
+    unions = list(
         Union.objects.filter(Q(spouse_a=person) | Q(spouse_b=person))
         .select_related("spouse_a", "spouse_b")
         .annotate(
@@ -131,6 +131,17 @@ def _unions_of(person: Person) -> list[Union]:
         )
         .order_by("married_on", "pk")
     )
+    for union in unions:
+        # A marriage neither revoked nor dissolved that no longer binds ended with the
+        # first of the spouses to die.
+        deceased = [
+            s
+            for s in (union.spouse_a, union.spouse_b)
+            if s.status == PersonStatus.DECEASED and not union.revoked and not union.dissolved_on
+        ]
+        first_to_die = min(deceased, key=lambda s: s.death_date or dt.date.max, default=None)
+        union.ended_by_death = first_to_die  # type: ignore[attr-defined]
+    return unions
 
 
 def _shown_with(detail: PersonDetail) -> list[str]:

@@ -5,11 +5,13 @@ father named in a birth declaration must be born before the child."""
 from __future__ import annotations
 
 import datetime as dt
+import html
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 from django.utils import translation
+from django.utils.formats import date_format
 
 from ventanilla.core.errors import ValidationFailed
 from ventanilla.core.models import User
@@ -19,6 +21,7 @@ from ventanilla.registry.tests.test_pages import form_data, page, signed_in
 from ventanilla.registry.tests.test_workflow_services import (
     _adults,
     _marry,
+    _place_of,
     _register,
     _subject,
 )
@@ -291,3 +294,25 @@ def test_the_declaration_page_says_the_father_must_be_born_first_on_his_birth_da
     assert 'id="id_father_birth_date-error"' in html
     assert _in("es-mx", BORN_AFTER) in html
     assert VitalRecord.objects.count() == 0
+
+
+@pytest.mark.parametrize("language", ["en", "es-mx", "ko"])
+def test_the_person_page_says_a_marriage_ended_with_a_spouses_death(
+    registrar: User, birth_data: BirthData, profile: Any, language: str
+) -> None:
+    a, b = _adults(registrar, birth_data, 2)
+    _marry(registrar, profile, birth_data(), a, b, "2001-02-03")
+    death = {"deceased": str(b.pk), "death_date": "2015-09-10"}
+    _register(registrar, profile, "death", death | _place_of("death", birth_data()))
+    b.refresh_from_db()
+    with translation.override(language):
+        ended = translation.gettext("ended by the death of %(name)s on %(date)s") % {
+            "name": b.full_name,
+            "date": date_format(dt.date(2015, 9, 10), "SHORT_DATE_FORMAT"),
+        }
+    if language != "en":
+        assert not ended.startswith("ended by")  # translated
+    for person, spouse in ((a, b), (b, a)):
+        line = _marriage_line(registrar, person, spouse, language)
+        assert ended in html.unescape(line)
+        assert _in(language, IN_FORCE) not in line
