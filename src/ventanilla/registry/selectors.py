@@ -141,7 +141,7 @@ def _unions_of(person: Person) -> list[Union]:
         ]
         first_to_die = min(deceased, key=lambda s: s.death_date or dt.date.max, default=None)
         union.ended_by_death = first_to_die  # type: ignore[attr-defined]
-    return unions
+    return [*unions]  # the annotated instances, as their model's
 
 
 def _shown_with(detail: PersonDetail) -> list[str]:
