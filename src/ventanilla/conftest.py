@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from hypothesis import settings
 
 from ventanilla.core.country import current_profile
 from ventanilla.core.jurisdictions import (
@@ -23,6 +24,11 @@ from ventanilla.core.jurisdictions import (
 )
 from ventanilla.core.models import Jurisdiction, JurisdictionLevel, Role, RoleAssignment, User
 from ventanilla.core.profiles import CountryProfile, demo_municipalities
+
+# A property test fails on what it finds, not on the wall clock: the default deadline of
+# 200 ms per example failed examples that only ran while the machine was busy.
+settings.register_profile("ventanilla", deadline=None)
+settings.load_profile("ventanilla")
 
 HOMES = {"mx": ("09015", "14039"), "kr": ("11110", "26110")}
 
