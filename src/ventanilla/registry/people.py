@@ -399,8 +399,7 @@ def apply_correction(
     person and of their children (whose keys carry their parents' names). Another event: its
     date (`_correct_other_event`)."""
     if record.event_type != "birth":
-        _correct_other_event(record, after)
-        return {}
+        return _correct_other_event(record, after)
     if record.subject is None:
         return {}
     person = record.subject
@@ -434,11 +433,12 @@ def apply_correction(
     return result
 
 
-def _correct_other_event(record: VitalRecord, after: dict[str, Any]) -> None:
-    """A registered death, marriage or divorce: its corrected date reaches the register.
+def _correct_other_event(record: VitalRecord, after: dict[str, Any]) -> dict[str, Any]:
+    """A registered death, marriage or divorce: its corrected date reaches the register. An
+    adoption: which earlier parents it ends is decided again (`_adoption_corrected`).
     Naming another person is refused: the register's links were made for the persons named
-    at registration, and moving them is a revocation and a new declaration. Recognitions and
-    adoptions hold no date in the register."""
+    at registration, and moving them is a revocation and a new declaration. Returns what
+    changed in the register beyond the record, for the journal."""
     for field in events.PERSON_REFS[record.event_type]:
         if field in after:
             raise _fail(
@@ -474,6 +474,39 @@ def _correct_other_event(record: VitalRecord, after: dict[str, Any]) -> None:
                 )
             union.dissolved_on = divorced
             union.save(update_fields=["dissolved_on"])
+    elif kind == "adoption" and {"adoption_date", "adoption_kind"} & after.keys():
+        return _adoption_corrected(record)
+    return {}
+
+
+def _adoption_corrected(adoption: VitalRecord) -> dict[str, Any]:
+    """The earlier parentage a registered adoption ends depends on its kind and, for the
+    step-parent married to an adopter, on its date: after a correction of either, the links
+    it had ended come back and those the corrected adoption ends are ended again. Returns the
+    parents whose link came back and those whose link it now ends, if they differ."""
+    child_id = adoption.subject_id
+    if child_id is None:
+        return {}
+    ended_before = ParentLink.objects.filter(ended_by=adoption).exclude(record=adoption)
+    was = {str(pid) for pid in ended_before.values_list("parent_id", flat=True)}
+    ended_before.update(ended_by=None)
+    now: set[str] = set()
+    if adoption_ends_prior_parentage(adoption.data):
+        adopted_on = _date(adoption.data, "adoption_date")
+        assert adopted_on is not None  # a required field
+        now = set(
+            end_prior_parentage(
+                record_id=adoption.pk,
+                child_id=child_id,
+                adopters=ParentLink.objects.filter(record=adoption).values_list(
+                    "parent_id", flat=True
+                ),
+                on=adopted_on,
+            )
+        )
+    if was == now:
+        return {}
+    return {"parents_restored": sorted(was - now), "parents_ended": sorted(now - was)}
 
 
 def _relink_parents(record: VitalRecord, child: Person, before: dict[str, Any]) -> dict[str, Any]:
