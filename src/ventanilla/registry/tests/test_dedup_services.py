@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import threading
 import uuid
 from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.db import connection, transaction
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from ventanilla.core.errors import Conflict, ValidationFailed
@@ -32,6 +31,7 @@ from ventanilla.registry.models import (
     PersonMatchKey,
     VitalRecord,
 )
+from ventanilla.registry.tests.concurrency import second_while_first_holds
 from ventanilla.registry.tests.factories import imported_person
 
 BirthData = Callable[..., dict[str, Any]]
@@ -303,31 +303,12 @@ def test_a_duplicate_confirmed_after_a_refused_registration_cannot_be_registered
 def test_two_registrations_of_one_child_at_the_same_time_make_one_person(
     registrar: User, birth_data: BirthData
 ) -> None:
-    if connection.vendor != "postgresql":
-        pytest.skip("two registrations writing at once need PostgreSQL")
     first, second = _declared_twice(registrar, birth_data)
-    registered, release = threading.Event(), threading.Event()
-
-    def register_first_and_hold() -> None:
-        try:
-            with transaction.atomic():
-                services.record_register(actor=registrar, record_id=first.pk)
-                registered.set()
-                release.wait(10)  # its person is written, not yet committed
-        finally:
-            connection.close()
-
-    holder = threading.Thread(target=register_first_and_hold)
-    holder.start()
-    try:
-        assert registered.wait(10)
-        # Released later: the second registration, meanwhile, must wait for the first.
-        threading.Timer(0.5, release.set).start()
-        with pytest.raises(Conflict) as info:
-            services.record_register(actor=registrar, record_id=second.pk)
-    finally:
-        release.set()
-        holder.join()
+    with pytest.raises(Conflict) as info:
+        second_while_first_holds(
+            lambda: services.record_register(actor=registrar, record_id=first.pk),
+            lambda: services.record_register(actor=registrar, record_id=second.pk),
+        )
     assert info.value.code == "duplicates_pending"
     first.refresh_from_db()
     assert first.status == "registered"

@@ -4,17 +4,16 @@ person, or both divorces of one couple, were registered."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.db import connection, transaction
 
 from ventanilla.core.errors import ValidationFailed
 from ventanilla.core.models import User
 from ventanilla.registry import services
 from ventanilla.registry.models import Person, Union, VitalRecord
+from ventanilla.registry.tests.concurrency import second_while_first_holds
 from ventanilla.registry.tests.test_workflow_services import _adults, _event_data, _marry
 
 BirthData = Callable[..., dict[str, Any]]
@@ -44,29 +43,11 @@ def _register_while_the_other_holds(
 ) -> ValidationFailed:
     """Register `first` in a transaction held open, then `second`; returns the refusal of
     `second`, which must come once `first` has committed."""
-    if connection.vendor != "postgresql":
-        pytest.skip("two registrations writing at once need PostgreSQL")
-    registered, release = threading.Event(), threading.Event()
-
-    def register_first_and_hold() -> None:
-        try:
-            with transaction.atomic():
-                services.record_register(actor=registrar, record_id=first.pk)
-                registered.set()
-                release.wait(10)  # written, not yet committed
-        finally:
-            connection.close()
-
-    holder = threading.Thread(target=register_first_and_hold)
-    holder.start()
-    try:
-        assert registered.wait(10)
-        threading.Timer(0.5, release.set).start()
-        with pytest.raises(ValidationFailed) as info:
-            services.record_register(actor=registrar, record_id=second.pk)
-    finally:
-        release.set()
-        holder.join()
+    with pytest.raises(ValidationFailed) as info:
+        second_while_first_holds(
+            lambda: services.record_register(actor=registrar, record_id=first.pk),
+            lambda: services.record_register(actor=registrar, record_id=second.pk),
+        )
     first.refresh_from_db()
     second.refresh_from_db()
     assert (first.status, second.status) == ("registered", "declared")
