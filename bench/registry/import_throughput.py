@@ -151,6 +151,7 @@ def raw_copy_into_register(path: Path) -> float:
                     f"RAW-{r['legacy_id']}",
                     search_name(r["given_names"], r["first_surname"], r["second_surname"]),
                     now,
+                    dt.date.fromisoformat(r["registered_on"]),
                 )
             )
     return sum(copies_rolled_back([(Person, PERSON_COLUMNS, rows)]).values())

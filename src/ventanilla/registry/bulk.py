@@ -91,6 +91,7 @@ PERSON_COLUMNS: Final = (
     "source_reference",
     "search_name",
     "created_at",
+    "registered_on",
 )
 
 

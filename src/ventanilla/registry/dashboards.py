@@ -2,19 +2,24 @@
 
 Dashboards show counts, never persons, so they read no personal data and write
 no access log; they are still scoped to the jurisdictions where the official
-holds a role that may see them. Every figure is aggregated by the database
-(one grouped query), so the page costs the same for a hundred or a million
-registrations, on SQLite and on PostgreSQL alike; completeness reads the year's
-estimates of expected births (`BirthEstimate`) besides.
+holds a role that may see them. A registered birth is either a birth registered
+here (a registered birth record) or one the old register had registered, brought
+in by the legacy import (an imported person with its `registered_on`). Every
+figure is aggregated by the database (one grouped query per source, added up by
+place), so the page costs the same for a hundred or a million registrations, on
+SQLite and on PostgreSQL alike; completeness reads the year's estimates of
+expected births (`BirthEstimate`) besides.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
-from typing import Literal
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any, Literal
 
 from django.db.models import (
+    Aggregate,
     Case,
     Count,
     DateField,
@@ -22,6 +27,7 @@ from django.db.models import (
     F,
     IntegerField,
     Q,
+    QuerySet,
     Sum,
     Value,
     When,
@@ -32,7 +38,15 @@ from django.db.models.functions import TruncDate
 from ventanilla.core.country import current_profile
 from ventanilla.core.models import JurisdictionLevel, User
 from ventanilla.core.permissions import Action, authorise, scope_paths
-from ventanilla.registry.models import BirthEstimate, EventType, RecordStatus, VitalRecord
+from ventanilla.registry.models import (
+    BirthEstimate,
+    EventType,
+    Person,
+    PersonSource,
+    PersonStatus,
+    RecordStatus,
+    VitalRecord,
+)
 
 GroupLevel = Literal["state", "municipality"]
 GROUP_LEVELS: tuple[GroupLevel, ...] = ("state", "municipality")
@@ -42,10 +56,11 @@ PROMPT_DAYS = 30
 #: Registered within this many days counts as "within a year".
 YEAR_DAYS = 365
 
-# Offices sit under municipalities, which sit under states (core.jurisdictions).
+# Offices sit under municipalities, which sit under states (core.jurisdictions): the place
+# of a birth, from the registry office that registered it.
 _GROUP_FIELD: dict[GroupLevel, str] = {
-    "state": "office__parent__parent",
-    "municipality": "office__parent",
+    "state": "parent__parent",
+    "municipality": "parent",
 }
 
 
@@ -85,62 +100,135 @@ def default_level(actor: User) -> GroupLevel:
     return "state" if national else "municipality"
 
 
-def _after(days: int) -> ExpressionWrapper[CombinedExpression]:
-    return ExpressionWrapper(F("event_date") + dt.timedelta(days=days), output_field=DateField())
+def _after(born: str, days: int) -> ExpressionWrapper[CombinedExpression]:
+    return ExpressionWrapper(F(born) + dt.timedelta(days=days), output_field=DateField())
 
 
 def _count_when(condition: Q) -> Sum:
     return Sum(Case(When(condition, then=Value(1)), default=Value(0), output_field=IntegerField()))
 
 
+def _scoped(actor: User, field: str) -> Q:
+    scope = Q(pk__in=[])
+    for path in scope_paths(actor, Action.DASHBOARD_VIEW):
+        scope |= Q(**{f"{field}__startswith": path})
+    return scope
+
+
+@dataclass(frozen=True)
+class _Births:
+    """Registered births from one source, each with a `registered_on` date."""
+
+    queryset: QuerySet[Any]
+    #: The registry office that registered the birth.
+    office: str
+    #: The date of birth.
+    born: str
+
+
+def _registered_births(actor: User) -> tuple[_Births, _Births]:
+    """The registered births inside the actor's scope: those registered here and those the
+    old register had registered, brought in by the legacy import.
+
+    The two are disjoint, so no birth counts twice: registering a birth here creates its
+    child as a new person of source "birth" (`people.apply_registration`), while the legacy
+    import creates persons of source "import" and no birth record.
+    """
+    online = VitalRecord.objects.filter(
+        _scoped(actor, "office__path"),
+        event_type=EventType.BIRTH,
+        status=RecordStatus.REGISTERED,
+        registered_at__isnull=False,
+        event_date__isnull=False,
+    ).alias(registered_on=TruncDate("registered_at"))
+    # An imported person's office is their `jurisdiction`; persons imported before the
+    # register kept the old register's date have none and are left out.
+    imported = Person.objects.filter(
+        ~Q(status=PersonStatus.VOID),
+        _scoped(actor, "jurisdiction__path"),
+        source=PersonSource.IMPORT,
+        registered_on__isnull=False,
+        birth_date__isnull=False,
+    )
+    return (
+        _Births(online, office="office", born="event_date"),
+        _Births(imported, office="jurisdiction", born="birth_date"),
+    )
+
+
+def _counted_by_place(
+    sources: tuple[_Births, ...],
+    level: GroupLevel,
+    counts: Callable[[str], dict[str, Aggregate]],
+) -> dict[Any, dict[str, Any]]:
+    """`counts(born)` of each source's births per place at `level`, added up by place: one
+    grouped query per source. Each value holds the place's `code` and `name` and every count
+    as a whole number."""
+    counted: dict[Any, dict[str, Any]] = {}
+    for births in sources:
+        group = f"{births.office}__{_GROUP_FIELD[level]}"
+        aggregates = counts(births.born)
+        grouped = (
+            births.queryset.values(
+                place=F(group), code=F(f"{group}__official_code"), name=F(f"{group}__name")
+            )
+            .annotate(**aggregates)
+            .order_by()
+        )
+        for row in grouped:
+            place = counted.setdefault(
+                row["place"],
+                {"code": row["code"], "name": row["name"], **dict.fromkeys(aggregates, 0)},
+            )
+            for name in aggregates:
+                place[name] += int(row[name] or 0)
+    return counted
+
+
 def birth_registration_timeliness(*, actor: User, level: GroupLevel) -> TimelinessReport:
     """Registered births per state or municipality inside the actor's scope, by delay.
 
-    The delay is the local calendar date of `registered_at` minus `event_date`:
-    within 30 days, within a year, later; "late" means after the country's legal
-    period for birth registration (the profile's `birth_timely_days`).
+    The delay is the date the birth was registered minus the date of birth: for a birth
+    registered here the local calendar date of its record's `registered_at`, for an imported
+    one the old register's date (`Person.registered_on`). Within 30 days, within a year,
+    later; "late" means after the country's legal period for birth registration (the
+    profile's `birth_timely_days`).
     """
     authorise(actor, Action.DASHBOARD_VIEW, None)
     if level not in _GROUP_FIELD:
         raise ValueError(f"unknown level {level!r}")
     timely_days = current_profile().registration.birth_timely_days
-    scope = Q(pk__in=[])
-    for path in scope_paths(actor, Action.DASHBOARD_VIEW):
-        scope |= Q(office__path__startswith=path)
-    group = _GROUP_FIELD[level]
-    grouped = (
-        VitalRecord.objects.filter(
-            scope,
-            event_type=EventType.BIRTH,
-            status=RecordStatus.REGISTERED,
-            registered_at__isnull=False,
-            event_date__isnull=False,
-        )
-        .annotate(registered_on=TruncDate("registered_at"))
-        .values(code=F(f"{group}__official_code"), name=F(f"{group}__name"))
-        .annotate(
-            total=Count("pk"),
-            within_month=_count_when(Q(registered_on__lte=_after(PROMPT_DAYS))),
-            within_year=_count_when(
-                Q(registered_on__gt=_after(PROMPT_DAYS), registered_on__lte=_after(YEAR_DAYS))
+
+    def counts(born: str) -> dict[str, Aggregate]:
+        return {
+            "total": Count("pk"),
+            "within_month": _count_when(Q(registered_on__lte=_after(born, PROMPT_DAYS))),
+            "within_year": _count_when(
+                Q(
+                    registered_on__gt=_after(born, PROMPT_DAYS),
+                    registered_on__lte=_after(born, YEAR_DAYS),
+                )
             ),
-            later=_count_when(Q(registered_on__gt=_after(YEAR_DAYS))),
-            late=_count_when(Q(registered_on__gt=_after(timely_days))),
-        )
-        .order_by("code")
+            "later": _count_when(Q(registered_on__gt=_after(born, YEAR_DAYS))),
+            "late": _count_when(Q(registered_on__gt=_after(born, timely_days))),
+        }
+
+    counted = _counted_by_place(_registered_births(actor), level, counts)
+    rows = sorted(
+        (
+            TimelinessRow(
+                code=str(row["code"] or ""),
+                name=str(row["name"] or ""),
+                total=row["total"],
+                within_month=row["within_month"],
+                within_year=row["within_year"],
+                later=row["later"],
+                late=row["late"],
+            )
+            for row in counted.values()
+        ),
+        key=lambda row: (row.code, row.name),
     )
-    rows = [
-        TimelinessRow(
-            code=str(row["code"] or ""),
-            name=str(row["name"] or ""),
-            total=int(row["total"]),
-            within_month=int(row["within_month"] or 0),
-            within_year=int(row["within_year"] or 0),
-            later=int(row["later"] or 0),
-            late=int(row["late"] or 0),
-        )
-        for row in grouped
-    ]
     totals = TimelinessRow(
         code="",
         name="",
@@ -207,13 +295,6 @@ class CompletenessReport:
         return [row for row in self.rows if row.expected is not None]
 
 
-def _scoped(actor: User, field: str) -> Q:
-    scope = Q(pk__in=[])
-    for path in scope_paths(actor, Action.DASHBOARD_VIEW):
-        scope |= Q(**{f"{field}__startswith": path})
-    return scope
-
-
 def estimate_years(*, actor: User) -> list[int]:
     """Years with an estimate of expected births inside the actor's scope, latest first."""
     authorise(actor, Action.DASHBOARD_VIEW, None)
@@ -233,33 +314,33 @@ def birth_registration_completeness(
     against the births expected there that year.
 
     Births count where they were registered (the office's municipality or state), as in the
-    timeliness report. An estimate covers a whole jurisdiction, so it is shown only where the
-    actor's scope covers the whole of it: an office head sees their office's births, with no
-    estimate for the municipality.
+    timeliness report; an imported birth, at the office its legacy row names. An estimate
+    covers a whole jurisdiction, so it is shown only where the actor's scope covers the whole
+    of it: an office head sees their office's births, with no estimate for the municipality.
     """
     authorise(actor, Action.DASHBOARD_VIEW, None)
     if level not in _GROUP_FIELD:
         raise ValueError(f"unknown level {level!r}")
     timely_days = current_profile().registration.birth_timely_days
-    group = _GROUP_FIELD[level]
-    grouped = (
-        VitalRecord.objects.filter(
-            _scoped(actor, "office__path"),
-            event_type=EventType.BIRTH,
-            status=RecordStatus.REGISTERED,
-            registered_at__isnull=False,
-            event_date__gte=dt.date(year, 1, 1),
-            event_date__lte=dt.date(year, 12, 31),
+    first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    sources = tuple(
+        replace(
+            births,
+            queryset=births.queryset.filter(
+                **{f"{births.born}__gte": first, f"{births.born}__lte": last}
+            ),
         )
-        .annotate(registered_on=TruncDate("registered_at"))
-        .values(place=F(group), code=F(f"{group}__official_code"), name=F(f"{group}__name"))
-        .annotate(
-            registered=Count("pk"),
-            timely=_count_when(Q(registered_on__lte=_after(timely_days))),
-            within_year=_count_when(Q(registered_on__lte=_after(YEAR_DAYS))),
-        )
-        .order_by()
+        for births in _registered_births(actor)
     )
+
+    def counts(born: str) -> dict[str, Aggregate]:
+        return {
+            "registered": Count("pk"),
+            "timely": _count_when(Q(registered_on__lte=_after(born, timely_days))),
+            "within_year": _count_when(Q(registered_on__lte=_after(born, YEAR_DAYS))),
+        }
+
+    counted = _counted_by_place(sources, level, counts)
     estimates = {
         e["place"]: e
         for e in BirthEstimate.objects.filter(
@@ -275,15 +356,15 @@ def birth_registration_completeness(
         )
     }
     rows: list[CompletenessRow] = []
-    for counted in grouped:
-        estimate = estimates.pop(counted["place"], None)
+    for place, row in counted.items():
+        estimate = estimates.pop(place, None)
         rows.append(
             CompletenessRow(
-                code=str(counted["code"] or ""),
-                name=str(counted["name"] or ""),
-                registered=int(counted["registered"]),
-                timely=int(counted["timely"] or 0),
-                within_year=int(counted["within_year"] or 0),
+                code=str(row["code"] or ""),
+                name=str(row["name"] or ""),
+                registered=row["registered"],
+                timely=row["timely"],
+                within_year=row["within_year"],
                 expected=None if estimate is None else int(estimate["expected_births"]),
                 source="" if estimate is None else str(estimate["source"]),
             )

@@ -1086,6 +1086,7 @@ class _Importer:
                     legacy_reference(r.legacy_id),
                     search_name(r.given_names, r.first_surname, r.second_surname),
                     now,
+                    r.registered_on,
                 )
             )
             out.link_rows.extend((pid, parent, ParentKind.BIRTH.value) for parent, _k, _n in links)

@@ -78,6 +78,14 @@ class Person(models.Model):
     source_reference = models.CharField(
         max_length=80, blank=True, db_comment="Legacy register number, for idempotent imports"
     )
+    # Births registered here keep their registration date on the record (`registered_at`);
+    # an imported birth has no record, so the old register's date is kept here, for the
+    # dashboards' timeliness and completeness.
+    registered_on = models.DateField(
+        null=True,
+        blank=True,
+        db_comment="Imported births: the date the old register registered the birth",
+    )
     # Searched through its trigram index (migration 0002); a B-tree would only slow inserts.
     search_name = models.CharField(max_length=400)
     account = models.OneToOneField(

@@ -301,6 +301,7 @@ class _Writer:
                     p.reference,
                     search_name(p.given_names, p.first_surname, p.second_surname),
                     now,
+                    None,  # synthetic persons carry no registration date
                 )
             )
             for parent in (p.mother, p.father):
