@@ -91,6 +91,7 @@ class TimelinessReport:
     timely_days: int
     rows: list[TimelinessRow]
     totals: TimelinessRow
+    year: int | None = None  # the births of this year only; None: every birth
 
 
 def default_level(actor: User) -> GroupLevel:
@@ -185,14 +186,31 @@ def _counted_by_place(
     return counted
 
 
-def birth_registration_timeliness(*, actor: User, level: GroupLevel) -> TimelinessReport:
+def _born_in(sources: tuple[_Births, ...], year: int) -> tuple[_Births, ...]:
+    """The births of `year` only, from each source."""
+    first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    return tuple(
+        replace(
+            births,
+            queryset=births.queryset.filter(
+                **{f"{births.born}__gte": first, f"{births.born}__lte": last}
+            ),
+        )
+        for births in sources
+    )
+
+
+def birth_registration_timeliness(
+    *, actor: User, level: GroupLevel, year: int | None = None
+) -> TimelinessReport:
     """Registered births per state or municipality inside the actor's scope, by delay.
 
     The delay is the date the birth was registered minus the date of birth: for a birth
     registered here the local calendar date of its record's `registered_at`, for an imported
     one the old register's date (`Person.registered_on`). Within 30 days, within a year,
     later; "late" means after the country's legal period for birth registration (the
-    profile's `birth_timely_days`).
+    profile's `birth_timely_days`). With `year`, only the births of that year: a national
+    register's every birth is too many to count on each view of the page.
     """
     authorise(actor, Action.DASHBOARD_VIEW, None)
     if level not in _GROUP_FIELD:
@@ -213,7 +231,8 @@ def birth_registration_timeliness(*, actor: User, level: GroupLevel) -> Timeline
             "late": _count_when(Q(registered_on__gt=_after(born, timely_days))),
         }
 
-    counted = _counted_by_place(_registered_births(actor), level, counts)
+    sources = _registered_births(actor)
+    counted = _counted_by_place(sources if year is None else _born_in(sources, year), level, counts)
     rows = sorted(
         (
             TimelinessRow(
@@ -238,7 +257,9 @@ def birth_registration_timeliness(*, actor: User, level: GroupLevel) -> Timeline
         later=sum(r.later for r in rows),
         late=sum(r.late for r in rows),
     )
-    return TimelinessReport(level=level, timely_days=timely_days, rows=rows, totals=totals)
+    return TimelinessReport(
+        level=level, timely_days=timely_days, rows=rows, totals=totals, year=year
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -322,16 +343,7 @@ def birth_registration_completeness(
     if level not in _GROUP_FIELD:
         raise ValueError(f"unknown level {level!r}")
     timely_days = current_profile().registration.birth_timely_days
-    first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
-    sources = tuple(
-        replace(
-            births,
-            queryset=births.queryset.filter(
-                **{f"{births.born}__gte": first, f"{births.born}__lte": last}
-            ),
-        )
-        for births in _registered_births(actor)
-    )
+    sources = _born_in(_registered_births(actor), year)
 
     def counts(born: str) -> dict[str, Aggregate]:
         return {

@@ -336,6 +336,25 @@ def test_the_page_shows_the_latest_estimated_year_with_a_chart_and_its_table(
     assert "Total where an estimate exists" in table
 
 
+def test_the_timeliness_on_the_page_counts_the_births_of_the_chosen_year(
+    supervisor: User, registrations: dict[str, str], django_assert_max_num_queries: Any
+) -> None:
+    with django_assert_max_num_queries(3):
+        report = dashboards.birth_registration_timeliness(
+            actor=supervisor, level="municipality", year=YEAR - 1
+        )
+    assert [(r.code, r.total, r.within_month) for r in report.rows] == [
+        (registrations["muni"], 1, 1)
+    ]
+    html = page(signed_in(supervisor).get(f"/office/dashboard/?year={YEAR}"))
+    timeliness = html[html.index("vt-dashboard-table") :]
+    assert f"Births of {YEAR} registered in your jurisdiction" in html
+    # Office A's five births of YEAR, not the one of the year before.
+    assert '<td data-label="Registered births" class="text-right">5</td>' in timeliness
+    empty = page(signed_in(supervisor).get(f"/office/dashboard/?year={YEAR + 2}"))
+    assert f"No birth of {YEAR + 2} has been registered in your jurisdiction yet." in empty
+
+
 def test_a_place_without_an_estimate_says_so_on_the_page(
     national_admin: User, registrations: dict[str, str], offices: dict[str, Jurisdiction]
 ) -> None:

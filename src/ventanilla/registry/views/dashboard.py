@@ -155,7 +155,7 @@ def dashboard(request: HttpRequest, actor: User) -> HttpResponse:
         year = asked.cleaned_data.get("year") or year
     # The form shows what the page shows, whatever was asked for.
     form = DashboardForm(initial={"level": level, "year": year}, years=offered)
-    report = dashboards.birth_registration_timeliness(actor=actor, level=level)
+    report = dashboards.birth_registration_timeliness(actor=actor, level=level, year=year)
     completeness = dashboards.birth_registration_completeness(actor=actor, level=level, year=year)
     context = {
         "form": form,
