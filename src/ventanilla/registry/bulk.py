@@ -235,6 +235,10 @@ class WritePipeline:
         self.enabled = enabled
         self.depth = depth
         self._error: BaseException | None = None
+        # Set for good at the first error, unlike `_error`, which the caller takes: a job
+        # queued behind the failed one must not run once the caller has taken the error, or
+        # a later batch would be committed without the failed one.
+        self._failed = False
         self._queue: queue.Queue[Callable[[], None] | None] = queue.Queue(maxsize=depth)
         self._thread: threading.Thread | None = None
         if enabled:
@@ -249,10 +253,11 @@ class WritePipeline:
     def _work(self) -> None:
         try:
             while (job := self._queue.get()) is not None:
-                if self._error is None:
+                if not self._failed:
                     try:
                         job()
                     except BaseException as exc:  # handed to the caller
+                        self._failed = True
                         self._error = exc
         finally:
             connections.close_all()  # this thread's connections only
