@@ -45,7 +45,7 @@ def test_no_batch_queued_behind_a_failed_one_runs(monkeypatch: pytest.MonkeyPatc
                 assert taken.wait(10)
             return job
 
-    monkeypatch.setattr(bulk.queue, "Queue", HoldingSecond)
+    monkeypatch.setattr(queue, "Queue", HoldingSecond)  # the pipeline makes its queue next
     pipeline = bulk.WritePipeline(enabled=True)
     pipeline.submit(first)
     pipeline.submit(second)  # queued while the first is written
