@@ -13,7 +13,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Final
 
 from django.db import connections
@@ -54,7 +54,23 @@ one million nor in a Mexican one of ten million; in a Korean one of ten million,
 among the first 5, and the two others shared a single crowded key (with 28 and 94 others)
 and nothing else, where any cap draws lots. 20 found one of those two more, at half as much
 again of the lookup's time (docs/decisions/0003)."""
+SINGLE_KEY_CANDIDATES = 3
+"""Of the persons sharing a single key with the probe, the first this many (by the order of
+`MAX_CANDIDATES`) are candidates; those sharing two keys or more all are, up to the cap. The
+holders of one crowded key grow with the register, and scoring them was most of a lookup's
+time at ten million Mexicans (six candidates a probe against two at one million). With
+1,000 perturbed probes there, the original was the first holder for 991 and among the first
+three for 998, against 999 among the first ten; a duplicate sharing only one key, beyond
+its third holder, is one where any cap draws lots (docs/decisions/0003)."""
 _CHUNK: Final = 5000
+
+
+def admitted(ranked: Sequence[str], shared: Mapping[str, int]) -> list[str]:
+    """The candidates among `ranked` holders (best first, as `_HOLDERS` orders them), given how
+    many keys each `shared` with the probe: the SQL of `_HOLDERS` in Python, for batches."""
+    return [
+        pid for rank, pid in enumerate(ranked) if shared[pid] >= 2 or rank < SINGLE_KEY_CANDIDATES
+    ][:MAX_CANDIDATES]
 
 
 def full_name(given: str, first: str, second: str) -> str:
@@ -132,11 +148,14 @@ _MATCH_ROWS_SQL: Final = (
     "WHERE p.status <> 'void' AND p.id = ANY("
 )
 _BY_IDS: Final = _MATCH_ROWS_SQL + "%s::uuid[])"
-# The persons holding any of a probe's keys, best first (see `MAX_CANDIDATES`).
+# The persons holding any of a probe's keys, best first (see `MAX_CANDIDATES` and
+# `SINGLE_KEY_CANDIDATES`).
 _HOLDERS: Final = (
-    "SELECT person_id FROM (SELECT person_id, count(*) OVER (PARTITION BY key) AS crowd "  # noqa: S608 - constants only
-    "FROM registry_personmatchkey WHERE key {keys}) AS held GROUP BY person_id "
-    f"ORDER BY count(*) DESC, min(crowd), person_id LIMIT {MAX_CANDIDATES}"
+    "SELECT person_id FROM (SELECT person_id, count(*) AS shared, row_number() OVER ("  # noqa: S608 - constants only
+    "ORDER BY count(*) DESC, min(crowd), person_id) AS rank FROM (SELECT person_id, "
+    "count(*) OVER (PARTITION BY key) AS crowd FROM registry_personmatchkey WHERE key {keys}) "
+    f"AS held GROUP BY person_id) AS ranked WHERE shared >= 2 OR rank <= {SINGLE_KEY_CANDIDATES} "
+    f"ORDER BY rank LIMIT {MAX_CANDIDATES}"
 )
 # A lookup's candidates with their parents, one row per parent (folded by `_joined`). Reading
 # the parents of every candidate in the same statement costs less than a second statement for

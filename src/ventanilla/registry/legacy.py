@@ -60,7 +60,7 @@ from ventanilla.registry.bulk import (
     taken_national_ids,
     uuid7,
 )
-from ventanilla.registry.dedup import MAX_CANDIDATES, full_name, match_records
+from ventanilla.registry.dedup import admitted, full_name, match_records
 from ventanilla.registry.idschemes import IdScheme, IdSubject, InvalidIdError, get_scheme
 from ventanilla.registry.matching import (
     DEFAULT_THRESHOLD,
@@ -1238,7 +1238,7 @@ class _Importer:
                     for pid in members.get(key, ()):
                         rarest[pid] = min(rarest.get(pid, crowd), crowd)
                 ranked = sorted(shared, key=lambda pid: (-shared[pid], rarest[pid], pid))
-                wanted[rec.id] = ranked[:MAX_CANDIDATES]
+                wanted[rec.id] = admitted(ranked, shared)
         if not wanted:
             return pairs
         candidate_ids = sorted({pid for found in wanted.values() for pid in found})
