@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Final
 
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
@@ -28,10 +27,8 @@ from ventanilla.core.models import (
     RoleAssignment,
     User,
 )
+from ventanilla.core.paging import PAGE_SIZE, Cursor, Page, newest_first
 from ventanilla.core.permissions import Action, authorise, scope_paths
-
-PAGE_SIZE: Final = 50
-MAX_PAGE_SIZE: Final = 200
 
 
 @dataclass(frozen=True)
@@ -51,14 +48,8 @@ class AccessLogRow:
     persons: int  # how many persons the access returned
 
 
-@dataclass(frozen=True)
-class AccessLogPage:
-    """Rows newest first; `older` and `newer` are the cursors of the neighbouring pages
-    (an entry ID to pass as `before` or `after`), None where there is none."""
-
-    rows: list[AccessLogRow]
-    older: int | None
-    newer: int | None
+AccessLogPage = Page[AccessLogRow]
+"""Rows newest first, with the cursors of the neighbouring pages."""
 
 
 def _scope(actor: User) -> Q:
@@ -108,7 +99,6 @@ def access_log(
     Pages by entry ID rather than by offset, so a page deep in a long log costs no more
     than the first; each row carries `persons` (how many persons it returned)."""
     authorise(actor, Action.ACCESS_LOG_READ, None)
-    limit = max(1, min(limit, MAX_PAGE_SIZE))
     query = _filtered(actor, filters)
     persons = (
         AccessLogSubject.objects.filter(entry=OuterRef("pk"))
@@ -121,20 +111,9 @@ def access_log(
         .defer("subject_ids", "prev_hash", "entry_hash")
         .annotate(persons=Coalesce(Subquery(persons, output_field=IntegerField()), 0))
     )
-    if after is not None:
-        found = list(rows.filter(pk__gt=after).order_by("pk")[: limit + 1])
-        newer_exists = len(found) > limit
-        entries = list(reversed(found[:limit]))
-        older_exists = query.filter(pk__lte=after).exists()
-    else:
-        if before is not None:
-            rows = rows.filter(pk__lt=before)
-        found = list(rows.order_by("-pk")[: limit + 1])
-        older_exists = len(found) > limit
-        entries = found[:limit]
-        newer_exists = before is not None and query.filter(pk__gte=before).exists()
+    page = newest_first(rows, Cursor(before=before, after=after), limit=limit, bounds=query)
     return AccessLogPage(
-        rows=[AccessLogRow(e, int(getattr(e, "persons", 0))) for e in entries],
-        older=entries[-1].pk if entries and older_exists else None,
-        newer=entries[0].pk if entries and newer_exists else None,
+        rows=[AccessLogRow(e, int(getattr(e, "persons", 0))) for e in page.rows],
+        older=page.older,
+        newer=page.newer,
     )

@@ -9,7 +9,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
-from ventanilla.core import audit
+from ventanilla.core import audit, paging
 from ventanilla.core.errors import NotAuthenticated
 from ventanilla.core.models import AccessKind, User
 
@@ -28,7 +28,7 @@ class AccessLogQuery(Schema):
     kind: AccessKind | None = None
     before: int | None = Field(default=None, ge=1, description="Rows older than this entry")
     after: int | None = Field(default=None, ge=1, description="Rows newer than this entry")
-    limit: int = Field(default=audit.PAGE_SIZE, ge=1, le=audit.MAX_PAGE_SIZE)
+    limit: int = Field(default=paging.PAGE_SIZE, ge=1, le=paging.MAX_PAGE_SIZE)
 
 
 class AccessLogEntryOut(Schema):

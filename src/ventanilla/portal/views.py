@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -10,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from ventanilla.core.errors import DomainError
 from ventanilla.core.models import User
+from ventanilla.core.paging import Cursor, page_links
 from ventanilla.core.signin import sign_in as do_sign_in
 from ventanilla.portal.forms import SignInForm
 from ventanilla.registry import selectors
@@ -64,5 +67,8 @@ def my_records(request: HttpRequest) -> HttpResponse:
 def my_access_log(request: HttpRequest) -> HttpResponse:
     assert isinstance(request.user, User)
     person = _own_person(request.user)
-    entries = selectors.citizen_access_log(person=person) if person else []
-    return render(request, "portal/my_access_log.html", {"person": person, "entries": entries})
+    context: dict[str, Any] = {"person": person, "entries": []}
+    if person is not None:
+        page = selectors.citizen_access_log(person=person, cursor=Cursor.from_request(request))
+        context.update(entries=page.rows, **page_links(request.path, page))
+    return render(request, "portal/my_access_log.html", context)

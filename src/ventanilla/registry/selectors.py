@@ -18,6 +18,7 @@ from ventanilla.core.access import log_access
 from ventanilla.core.country import current_profile
 from ventanilla.core.errors import NotFound, ValidationFailed
 from ventanilla.core.models import AccessKind, AccessLogEntry, User
+from ventanilla.core.paging import PAGE_SIZE, Cursor, Page, newest_first
 from ventanilla.core.permissions import Action, authorise, granting_assignment, scope_paths
 from ventanilla.registry import identity
 from ventanilla.registry.matching import normalise_name
@@ -378,12 +379,14 @@ def citizen_records(*, actor: User, person: Person) -> list[VitalRecord]:
     return records
 
 
-def citizen_access_log(*, person: Person) -> list[AccessLogEntry]:
-    """Every access to this person's data, newest first (the person's own reads are not logged)."""
-    return list(
-        AccessLogEntry.objects.filter(subjects__person_id=person.pk)
-        .select_related("actor", "office")
-        .order_by("-id")[:500]
+def citizen_access_log(
+    *, person: Person, cursor: Cursor | None = None, limit: int = PAGE_SIZE
+) -> Page[AccessLogEntry]:
+    """One page of the accesses to this person's data, newest first (the person's own
+    reads are not logged); the older pages reach back to the first access."""
+    accesses = AccessLogEntry.objects.filter(subjects__person_id=person.pk)
+    return newest_first(
+        accesses.select_related("actor", "office"), cursor or Cursor(), limit=limit, bounds=accesses
     )
 
 

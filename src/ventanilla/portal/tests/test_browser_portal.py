@@ -9,7 +9,9 @@ import pytest
 from django.conf import settings
 from playwright.sync_api import Page, expect
 
-from ventanilla.core.models import User
+from ventanilla.core.access import log_access
+from ventanilla.core.models import AccessKind, User
+from ventanilla.core.paging import PAGE_SIZE
 from ventanilla.core.profiles import CountryProfile
 from ventanilla.portal.tests.helpers import PASSWORD, axe_check, sign_in
 from ventanilla.registry import selectors, services
@@ -22,6 +24,10 @@ BirthData = Callable[..., dict[str, Any]]
 REFUSED = {
     "mx": "El usuario, la contraseña o el código no son correctos.",
     "kr": "아이디, 비밀번호 또는 인증 코드가 올바르지 않습니다.",
+}
+READ_YOUR_ENTRY = {
+    "mx": "Consultó su inscripción en el registro",
+    "kr": "등록부의 본인 정보 열람",
 }
 TOO_MANY = {
     "mx": "Demasiados intentos. Espere unos minutos y vuelva a intentarlo.",
@@ -57,7 +63,11 @@ def test_a_refused_sign_in_speaks_the_default_language_and_then_stops_guessing(
 
 
 def test_a_citizen_sees_their_records_and_the_registrar_s_read(
-    page: Page, registrar: User, birth_data: BirthData, make_user: Callable[..., User]
+    page: Page,
+    registrar: User,
+    birth_data: BirthData,
+    make_user: Callable[..., User],
+    profile: CountryProfile,
 ) -> None:
     record = services.record_declare(actor=registrar, event_type="birth", data=birth_data())
     record = services.record_register(actor=registrar, record_id=record.pk)
@@ -66,6 +76,14 @@ def test_a_citizen_sees_their_records_and_the_registrar_s_read(
     record.subject.account = citizen
     record.subject.save(update_fields=["account"])
     selectors.person_detail(actor=registrar, person_id=record.subject.pk)
+    for _ in range(PAGE_SIZE):  # the read is pushed onto the second page
+        log_access(
+            actor=registrar,
+            grant=registrar.roles.get(),
+            kind=AccessKind.SEARCH,
+            purpose="person.search",
+            subject_ids=[str(record.subject.pk)],
+        )
 
     sign_in(page, citizen.username)
     with page.expect_navigation():
@@ -75,7 +93,13 @@ def test_a_citizen_sees_their_records_and_the_registrar_s_read(
     with page.expect_navigation():
         page.click("nav a[href='/me/access-log/']")
     rows = page.locator("main table tbody tr")
+    expect(rows).to_have_count(PAGE_SIZE)
     expect(rows.filter(has_text=registrar.username).first).to_be_visible()
+    axe_check(page)
+    with page.expect_navigation():
+        page.click("main nav a[rel=next]")
+    expect(rows.filter(has_text=READ_YOUR_ENTRY[profile.code]).first).to_be_visible()
+    expect(page.locator("main nav a[rel=prev]")).to_be_visible()
     axe_check(page)
 
 

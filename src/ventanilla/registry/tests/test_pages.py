@@ -15,7 +15,9 @@ from django.utils import timezone, translation
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from ventanilla.core.access import log_access
 from ventanilla.core.models import AccessKind, AccessLogEntry, Jurisdiction, User
+from ventanilla.core.paging import PAGE_SIZE
 from ventanilla.core.profiles import CountryProfile, load_profile
 from ventanilla.registry import dashboards, services
 from ventanilla.registry.forms import CHOICE_LABELS, FIELD_LABELS
@@ -633,6 +635,46 @@ def test_the_citizen_sees_records_and_who_read_them(
     assert "registrar_a" in log
     assert "Read your entry in the register" in log
     assert "Registrar" in log
+
+
+def test_the_citizen_pages_back_to_the_first_access_to_their_data(
+    registrar: User, make_user: Callable[..., User]
+) -> None:
+    grant = registrar.roles.get()
+    [person] = Person.objects.bulk_create(
+        [imported_person(grant.jurisdiction, "Ana", "López", born=dt.date(1990, 1, 1))]
+    )
+    citizen = make_user("citizen_many_reads")
+    Person.objects.filter(pk=person.pk).update(account=citizen)
+    first = log_access(
+        actor=registrar,
+        grant=grant,
+        kind=AccessKind.READ,
+        purpose="person.read",
+        subject_ids=[str(person.pk)],
+    )
+    for _ in range(PAGE_SIZE + 4):
+        log_access(
+            actor=registrar,
+            grant=grant,
+            kind=AccessKind.SEARCH,
+            purpose="person.search",
+            subject_ids=[str(person.pk)],
+        )
+    client = Client()
+    client.force_login(citizen)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    newest = client.get("/me/access-log/")
+    assert page(newest).count("<time ") == PAGE_SIZE
+    assert newest.context["newer_url"] == ""
+    older = client.get(newest.context["older_url"])
+    assert page(older).count("<time ") == 5
+    assert older.context["older_url"] == ""
+    assert older.context["entries"][-1] == first
+    assert "Read your entry in the register" in page(older)
+    back = client.get(older.context["newer_url"])
+    assert page(back).count("<time ") == PAGE_SIZE
+    assert client.get("/me/access-log/?before=x%27").status_code == 200
 
 
 def test_a_name_pasted_with_decomposed_letters_is_measured_as_stored() -> None:

@@ -8,7 +8,6 @@ register. The rows give how many persons each access returned, never which.
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
-from urllib.parse import urlencode
 
 from django import forms
 from django.http import HttpRequest, HttpResponse
@@ -20,6 +19,7 @@ from django.views.decorators.http import require_http_methods
 from ventanilla.core import audit
 from ventanilla.core.errors import ValidationFailed
 from ventanilla.core.models import AccessKind, User
+from ventanilla.core.paging import Cursor, page_links
 from ventanilla.core.permissions import Action, authorise
 from ventanilla.registry.forms import DateInput, UswdsForm
 from ventanilla.registry.views._common import ROLE_LABELS, official_page
@@ -108,13 +108,6 @@ class AccessLogFilterForm(UswdsForm):
         }
 
 
-def _cursor(request: HttpRequest, name: str) -> int | None:
-    value = request.GET.get(name, "")
-    if not (value.isascii() and value.isdigit() and len(value) <= 18):
-        return None  # a mangled link shows the newest rows rather than an error
-    return int(value) or None
-
-
 @official_page
 @require_http_methods(["GET"])
 def access_log(request: HttpRequest, actor: User) -> HttpResponse:
@@ -124,12 +117,13 @@ def access_log(request: HttpRequest, actor: User) -> HttpResponse:
     if not form.is_valid():
         authorise(actor, Action.ACCESS_LOG_READ, None)
         return render(request, "office/access_log.html", context, status=422)
+    cursor = Cursor.from_request(request)
     try:
         found = audit.access_log(
             actor=actor,
             filters=form.filters(),
-            before=_cursor(request, "before"),
-            after=_cursor(request, "after"),
+            before=cursor.before,
+            after=cursor.after,
         )
     except ValidationFailed as exc:
         form.add_domain_errors(exc)
@@ -145,13 +139,6 @@ def access_log(request: HttpRequest, actor: User) -> HttpResponse:
             for row in found.rows
         ],
         filtered=bool(query),
-        older_url=_page_url(request.path, query, before=found.older) if found.older else "",
-        newer_url=_page_url(request.path, query, after=found.newer) if found.newer else "",
-        newest_url=_page_url(request.path, query) if found.newer else "",
+        **page_links(request.path, found, query),
     )
     return render(request, "office/access_log.html", context)
-
-
-def _page_url(path: str, query: dict[str, str], **cursor: int | None) -> str:
-    params = {**query, **{k: str(v) for k, v in cursor.items() if v is not None}}
-    return f"{path}?{urlencode(params)}" if params else path
