@@ -11,19 +11,24 @@ from __future__ import annotations
 import functools
 import inspect
 import logging
+import re
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Final
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import URLPattern, URLResolver, re_path
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
 from ninja.security import django_auth
 
 from ventanilla.core.context import current_request_id
 from ventanilla.core.errors import (
+    BodyTooLarge,
     CsrfFailed,
     DomainError,
     InternalError,
@@ -33,6 +38,7 @@ from ventanilla.core.errors import (
     NotFound,
     PermissionDenied,
     TooManyRequests,
+    ValidationFailed,
 )
 
 logger = logging.getLogger(__name__)
@@ -93,6 +99,40 @@ def _json_not_allowed(pattern: URLPattern) -> URLPattern:
     return URLPattern(pattern.pattern, callback, pattern.default_args, pattern.name)
 
 
+#: C0 controls and DEL, but not tab and line breaks: no record field holds them, and
+#: PostgreSQL refuses NUL in text outright (a server error instead of the caller's).
+_CONTROL_CHARACTERS: Final = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _refuse_control_characters(value: Any, path: str = "") -> Any:
+    if isinstance(value, str):
+        if _CONTROL_CHARACTERS.search(value):
+            raise ValidationFailed(
+                fields={path or "request": [_("Remove the control characters from this text.")]}
+            )
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            name = f"{path}.{key}" if path else str(key)
+            _refuse_control_characters(key, path or "request")
+            _refuse_control_characters(item, name)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _refuse_control_characters(item, f"{path}.{index}" if path else str(index))
+    return value
+
+
+class CheckedParser(Parser):
+    """The JSON parser, refusing control characters in any text of a body or a query."""
+
+    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
+        return _refuse_control_characters(super().parse_body(request))  # type: ignore[no-any-return]
+
+    def parse_querydict(
+        self, data: MultiValueDict[str, Any], list_fields: list[str], request: HttpRequest
+    ) -> dict[str, Any]:
+        return _refuse_control_characters(super().parse_querydict(data, list_fields, request))  # type: ignore[no-any-return]
+
+
 api = VentanillaAPI(
     title="Ventanilla API",
     version="1",
@@ -101,6 +141,7 @@ api = VentanillaAPI(
     openapi_url="/openapi.json",
     docs_url="/docs",
     auth=django_auth,
+    parser=CheckedParser(),
 )
 
 
@@ -167,6 +208,8 @@ def authentication_error(request: HttpRequest, exc: AuthenticationError) -> Http
 @api.exception_handler(HttpError)
 def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     """ninja's own refusals carry English text only: answer with a code and our words."""
+    if isinstance(exc.__cause__, DomainError):
+        return respond(request, exc.__cause__)  # the body parser refused what it read
     if exc.status_code == 400 and exc.__cause__ is not None:
         return respond(request, MalformedBody())  # the body parser failed
     if exc.status_code == 403 and "CSRF" in exc.message:
@@ -175,6 +218,11 @@ def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     error = kind() if kind is not None else DomainError()
     error.status = exc.status_code
     return respond(request, error)
+
+
+@api.exception_handler(RequestDataTooBig)
+def body_too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    return respond(request, BodyTooLarge())
 
 
 @api.exception_handler(Http404)

@@ -87,6 +87,12 @@ class MalformedBody(DomainError):
     default_message = _("The request body is not valid JSON.")
 
 
+class BodyTooLarge(DomainError):
+    status = 413
+    code = "body_too_large"
+    default_message = _("The request is too large.")
+
+
 class CsrfFailed(DomainError):
     status = 403
     code = "csrf_failed"

@@ -15,6 +15,7 @@ from django.utils import translation
 from ventanilla.core.models import User
 from ventanilla.core.tests.conftest import LogLines
 from ventanilla.registry import selectors
+from ventanilla.registry.models import VitalRecord
 
 ClientFor = Callable[[User], Client]
 RECORDS = "/api/v1/registry/records"
@@ -24,6 +25,16 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The request body is not valid JSON.",
         "es-mx": "El cuerpo de la solicitud no es JSON válido.",
         "ko": "요청 본문이 올바른 JSON이 아닙니다.",
+    },
+    "control_characters": {
+        "en": "Remove the control characters from this text.",
+        "es-mx": "Quite los caracteres de control de este texto.",
+        "ko": "이 텍스트에서 제어 문자를 지우십시오.",
+    },
+    "body_too_large": {
+        "en": "The request is too large.",
+        "es-mx": "La solicitud es demasiado grande.",
+        "ko": "요청이 너무 큽니다.",
     },
     "not_found": {"en": "Not found.", "es-mx": "No se encontró.", "ko": "찾을 수 없습니다."},
     "not_authenticated": {
@@ -73,6 +84,66 @@ def test_a_body_that_is_not_json_is_a_400_in_the_callers_language(
     assert error["code"] == "malformed_body"
     assert error["message"] == MESSAGES["malformed_body"][language]
     assert "parse" not in response.content.decode()  # not ninja's English default
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_control_character_in_any_text_is_a_422_naming_the_field(
+    registrar: User, api_client: ClientFor, birth_data: Callable[..., dict[str, Any]], language: str
+) -> None:
+    """PostgreSQL cannot store NUL: it must be refused as input, not fail as a 500."""
+    client = api_client(registrar)
+    data = {**birth_data(), "given_names": "Ana\x00"}
+    for body, field in (
+        ({"event_type": "birth", "data": data}, "data.given_names"),
+        ({"event_type": "birth", "office": "A\x00", "data": birth_data()}, "office"),
+        ({"event_type": "birth", "data": {**birth_data(), "x\x1b": "1"}}, "data"),
+    ):
+        response = client.post(
+            RECORDS,
+            body,
+            content_type="application/json",
+            HTTP_IDEMPOTENCY_KEY=uuid.uuid4().hex,
+            HTTP_ACCEPT_LANGUAGE=language,
+        )
+        error = _error(response, 422)
+        assert error["fields"] == {field: [MESSAGES["control_characters"][language]]}
+    search = client.post(
+        "/api/v1/registry/persons/search",
+        {"place": "09\x00"},
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE=language,
+    )
+    assert _error(search, 422)["fields"] == {"place": [MESSAGES["control_characters"][language]]}
+    log = client.get("/api/v1/access-log", {"purpose": "x\x00"}, HTTP_ACCEPT_LANGUAGE=language)
+    assert _error(log, 422)["fields"] == {"purpose": [MESSAGES["control_characters"][language]]}
+    assert VitalRecord.objects.count() == 0
+    # A tab or a line break is text, not a control character.
+    tab = client.post(
+        "/api/v1/registry/persons/search",
+        {"name": "Ana\tLópez\n"},
+        content_type="application/json",
+    )
+    assert tab.status_code == 200
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_body_over_the_size_limit_is_a_413(
+    registrar: User, api_client: ClientFor, birth_data: Callable[..., dict[str, Any]], language: str
+) -> None:
+    body = {
+        "event_type": "birth",
+        "data": birth_data(),
+        "pad": "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1),
+    }
+    response = api_client(registrar).post(
+        RECORDS,
+        body,
+        content_type="application/json",
+        HTTP_IDEMPOTENCY_KEY=uuid.uuid4().hex,
+        HTTP_ACCEPT_LANGUAGE=language,
+    )
+    error = _error(response, 413)
+    assert error == {"code": "body_too_large", "message": MESSAGES["body_too_large"][language]}
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
