@@ -7,6 +7,7 @@ import uuid
 from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 from ninja.responses import Status
 
@@ -201,7 +202,7 @@ RecordActionName = Literal[
 def _dispatch(actor: User, record_id: uuid.UUID, action: str, body: ActionIn) -> VitalRecord:
     if action in ("mark_duplicate", "mark_not_duplicate"):
         if body.candidate_id is None:
-            raise ValidationFailed(fields={"candidate_id": ["required"]})
+            raise ValidationFailed(fields={"candidate_id": [_("This field is required.")]})
         return services.duplicate_decide(
             actor=actor,
             record_id=record_id,

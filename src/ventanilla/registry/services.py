@@ -31,7 +31,7 @@ from ventanilla.core.errors import (
     ValidationFailed,
 )
 from ventanilla.core.models import AccessKind, Jurisdiction, JurisdictionLevel, RoleAssignment, User
-from ventanilla.core.permissions import Action, authorise, granting_assignment
+from ventanilla.core.permissions import Action, authorise, granting_assignment, scope_paths
 from ventanilla.core.workflow import TransitionNotAllowed
 from ventanilla.registry import events, people
 from ventanilla.registry.dedup import (
@@ -66,6 +66,9 @@ def _office_for(
         if office is None:
             raise ValidationFailed(fields={"office": [_("Unknown registry office.")]})
     else:
+        if not scope_paths(actor, action):
+            # No role allows this anywhere: a refusal to log, not an office to choose.
+            authorise(actor, action, None)
         candidates = [
             a.jurisdiction
             for a in actor.roles.select_related("jurisdiction")

@@ -134,6 +134,32 @@ def test_outside_the_jurisdiction_answers_403_and_is_logged(
     assert AccessLogEntry.objects.filter(actor=registrar_b, kind=AccessKind.DENIED).exists()
 
 
+@pytest.mark.parametrize("who", ["auditor", "outsider"])
+def test_declaring_with_no_role_that_declares_anywhere_is_a_logged_403(
+    who: str, birth_data: BirthData, api_client: ClientFor, request: pytest.FixtureRequest
+) -> None:
+    actor: User = request.getfixturevalue(who)
+    response = _post(api_client(actor), RECORDS, {"event_type": "birth", "data": birth_data()})
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "forbidden"
+    assert AccessLogEntry.objects.filter(actor=actor, kind=AccessKind.DENIED).exists()
+    assert not VitalRecord.objects.exists()
+
+
+def test_a_duplicate_decision_without_a_candidate_says_so_in_the_callers_language(
+    registrar: User, birth_data: BirthData, api_client: ClientFor
+) -> None:
+    record = services.record_declare(actor=registrar, event_type="birth", data=birth_data())
+    response = _post(
+        api_client(registrar),
+        f"{RECORDS}/{record.pk}/mark_duplicate",
+        {"reason": "x"},
+        HTTP_ACCEPT_LANGUAGE="es-mx",
+    )
+    assert response.status_code == 422
+    assert response.json()["error"]["fields"] == {"candidate_id": ["Este campo es obligatorio."]}
+
+
 def test_anonymous_callers_get_401(client: Client, db: Any) -> None:
     response = client.get("/api/v1/registry/queue")
     assert response.status_code == 401
