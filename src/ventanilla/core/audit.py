@@ -74,7 +74,7 @@ def _filtered(actor: User, filters: AccessLogFilters) -> QuerySet[AccessLogEntry
     query = AccessLogEntry.objects.filter(_scope(actor))
     if filters.date_from:
         query = query.filter(at__gte=_day_start(filters.date_from))
-    if filters.date_to:
+    if filters.date_to and filters.date_to < dt.date.max:  # the last day bounds nothing
         query = query.filter(at__lt=_day_start(filters.date_to + dt.timedelta(days=1)))
     if filters.actor:
         query = query.filter(actor__username=filters.actor)

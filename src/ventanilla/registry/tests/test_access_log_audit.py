@@ -95,6 +95,16 @@ def test_the_page_filters_by_official_purpose_and_date(
     assert "registrar_a" in page(client.get(PAGE, {"date_from": today, "date_to": today}))
 
 
+def test_the_last_representable_day_bounds_nothing(
+    auditor: User, activity: dict[str, Any], api_client: ClientFor
+) -> None:
+    everything = {"date_from": "0001-01-01", "date_to": "9999-12-31"}
+    response = signed_in(auditor).get(PAGE, everything)
+    assert response.status_code == 200
+    assert "registrar_a" in page(response)
+    assert api_client(auditor).get(API, everything).json()["entries"]
+
+
 def test_an_inverted_date_range_is_refused_with_the_reason(auditor: User) -> None:
     response = signed_in(auditor).get(PAGE, {"date_from": "2025-02-01", "date_to": "2025-01-01"})
     assert response.status_code == 422
