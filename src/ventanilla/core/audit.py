@@ -72,9 +72,11 @@ def _filtered(actor: User, filters: AccessLogFilters) -> QuerySet[AccessLogEntry
     if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
         raise ValidationFailed(fields={"date_to": [_("The end date is before the start date.")]})
     query = AccessLogEntry.objects.filter(_scope(actor))
-    if filters.date_from:
+    # The first and last representable days bound nothing (a bound at either end, moved to
+    # UTC, would fall outside the calendar).
+    if filters.date_from and filters.date_from > dt.date.min:
         query = query.filter(at__gte=_day_start(filters.date_from))
-    if filters.date_to and filters.date_to < dt.date.max:  # the last day bounds nothing
+    if filters.date_to and filters.date_to < dt.date.max:
         query = query.filter(at__lt=_day_start(filters.date_to + dt.timedelta(days=1)))
     if filters.actor:
         query = query.filter(actor__username=filters.actor)

@@ -359,6 +359,7 @@ def _transition_locked(
                 "registered_at",
                 "duplicates_pending",
                 "event_date",
+                "late",
                 "updated_at",
             ],
             expect={"version": record.version},
@@ -471,11 +472,22 @@ def record_reject(*, actor: User, record_id: uuid.UUID | str, reason: str) -> Vi
     )
 
 
+def _declared_on(record: VitalRecord) -> dt.date:
+    """The day the record was declared (today for a draft): timeliness counts to it."""
+    declared = record.actions.filter(action="declare").order_by("seq").first()
+    return timezone.localdate(declared.at) if declared else timezone.localdate()
+
+
 def record_resubmit(*, actor: User, record_id: uuid.UUID | str) -> VitalRecord:
     def recheck(record: VitalRecord) -> dict[str, Any]:
+        # Corrected since it was refused: the register's rules are checked anew, and its
+        # timeliness still counts from the day it was first declared.
+        if record.event_date is not None:
+            record.late = events.is_late(record.event_type, record.event_date, _declared_on(record))
+        warnings = people.check_event_against_register(record)
         found = flag_duplicates(record)
         record.duplicates_pending = any(f.decision == DuplicateDecision.PENDING for f in found)
-        return {"candidates": [str(f.candidate_id) for f in found]}
+        return {"candidates": [str(f.candidate_id) for f in found], "warnings": warnings}
 
     return _transition(
         record_id=record_id,
@@ -507,6 +519,12 @@ def record_correct(
             cleaned[events.EVENT_DATE_FIELD[record.event_type]]
         )
         extra: dict[str, Any] = {"before": before, "after": after}
+        late = events.is_late(record.event_type, record.event_date, _declared_on(record))
+        if late != record.late:
+            record.late = late
+            extra["late"] = late
+            if late:
+                extra["warnings"] = ["late_registration"]
         if record.status == "registered":
             extra.update(people.apply_correction(record, before, after))
         else:

@@ -11,7 +11,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from ventanilla.core.models import User
+from ventanilla.core.models import Jurisdiction, User
 from ventanilla.core.profiles import CountryProfile
 from ventanilla.registry import dashboards, demo_births, events
 from ventanilla.registry.management.commands.setup_demo import (
@@ -39,7 +39,7 @@ def _plan(profile: CountryProfile, today: dt.date) -> list[demo_births.DemoBirth
 
 
 def test_the_planned_births_are_valid_declarations_the_same_for_a_seed(
-    profile: CountryProfile,
+    profile: CountryProfile, offices: dict[str, Jurisdiction]
 ) -> None:
     # Early in a (past) year: the births of the last month straddle two years.
     today = dt.date(timezone.localdate().year - 1, 1, 10)
@@ -76,14 +76,14 @@ def test_the_demo_registers_recent_births_that_fill_the_dashboards(
     assert totals.late >= 2
 
     # A birth past the legal period was declared late, and checked before it was registered.
-    timely_days = profile.registration.birth_timely_days
+    timely = profile.registration.is_birth_registration_timely
     today = timezone.localdate()
     registered = VitalRecord.objects.filter(
         event_type=EventType.BIRTH, status=RecordStatus.REGISTERED
     )
     for record in registered:
         assert record.event_date is not None
-        assert record.late == ((today - record.event_date).days > timely_days)
+        assert record.late == (not timely(record.event_date, today))
     late = registered.filter(late=True)
     assert late.count() >= 2
     validated = set(
