@@ -156,14 +156,19 @@ def check_event_against_register(record: VitalRecord) -> list[str]:
                 raise _fail(field, _("This person is already married."), code="already_married")
     elif kind == "divorce":
         a, b = _person(data, "spouse_a"), _person(data, "spouse_b")
-        if a is not None and b is not None and _union_between(a, b) is None:
+        union = _union_between(a, b) if a is not None and b is not None else None
+        if a is not None and b is not None and union is None:
             raise _fail(
                 "spouse_b",
                 _("These two persons are not married to each other."),
                 code="not_married",
             )
+        divorced = _date(data, "divorce_date")
+        if union is not None and divorced is not None and divorced < union.married_on:
+            raise _divorce_before_marriage()
     elif kind in ("recognition", "adoption"):
         child = _person(data, "child")
+        _check_after_child_birth(kind, data, child)
         for field in _parent_fields(kind):
             parent = _person(data, field)
             if (
@@ -175,6 +180,74 @@ def check_event_against_register(record: VitalRecord) -> list[str]:
             ):
                 raise _fail(field, _("A parent must be born before the child."))
     return warnings
+
+
+def _divorce_before_marriage() -> ValidationFailed:
+    return _fail(
+        "divorce_date",
+        _("The divorce date is before the date of the marriage."),
+        code="divorce_before_marriage",
+    )
+
+
+def _check_after_child_birth(kind: str, data: dict[str, Any], child: Person | None) -> None:
+    """A recognition or an adoption dated before the child was born is refused."""
+    field = events.EVENT_DATE_FIELD[kind]
+    dated = _date(data, field)
+    if child is not None and child.birth_date and dated and dated < child.birth_date:
+        raise _fail(field, _("The child was not yet born on this date."), code="before_child_birth")
+
+
+def _check_corrected_birth_date(person: Person, born: dt.date) -> None:
+    """A registered person's corrected date of birth against what the register holds of their
+    life: their own death, their children (born after them; a mother old enough, where a
+    registered birth names them as mother) and their marriages (the profile's minimum age on
+    the marriage date)."""
+    rules = current_profile().registration
+    if person.death_date is not None and person.death_date < born:
+        raise _fail(
+            "birth_date",
+            _("The date of death is before the date of birth."),
+            code="death_before_birth",
+        )
+    children = (
+        ParentLink.objects.filter(parent=person, child__birth_date__isnull=False)
+        .exclude(child__status=PersonStatus.VOID)
+        .select_related("child", "record")
+    )
+    for link in children:
+        if link.ended_by_id is not None and link.ended_by_id == link.record_id:
+            continue  # a revoked recognition or adoption: it never made them a parent
+        child_born = link.child.birth_date
+        assert child_born is not None  # filtered above
+        if born >= child_born:
+            raise _fail(
+                "birth_date", _("A parent must be born before the child."), code="born_after_child"
+            )
+        named_mother = (
+            link.kind == ParentKind.BIRTH
+            and link.record is not None
+            and link.record.data.get("mother") == str(person.pk)
+        )
+        if named_mother and _years_between(born, child_born) < rules.min_mother_age_warning:
+            raise _fail(
+                "birth_date",
+                _("The mother is too young to be the mother of this child."),
+                code="mother_too_young",
+            )
+    marriages = Union.objects.filter(Q(spouse_a=person) | Q(spouse_b=person)).exclude(
+        marriage_record__status=RecordStatus.REVOKED
+    )
+    for married_on in marriages.values_list("married_on", flat=True):
+        if _years_between(born, married_on) < rules.min_marriage_age:
+            raise _fail(
+                "birth_date",
+                _(
+                    "With this date of birth, the person would be under the minimum age to "
+                    "marry on the date of their marriage."
+                ),
+                code="under_marriage_age",
+            )
 
 
 def _mother_age(field: str, mother_born: dt.date, child_born: dt.date) -> list[str]:
@@ -406,6 +479,9 @@ def apply_correction(
     if {"birth_date", "mother_birth_date", "father_birth_date", *_BIRTH_PARENTS} & after.keys():
         # The parents against the corrected birth: a parent born after the child is refused.
         check_event_against_register(record)
+    corrected_birth = _date(after, "birth_date")
+    if corrected_birth is not None:
+        _check_corrected_birth_date(person, corrected_birth)
     result: dict[str, Any] = _relink_parents(record, person, before)
     touched = [f for f in _PERSON_FIELDS if f in after]
     placed = "birth_municipality" in after
@@ -434,8 +510,11 @@ def apply_correction(
 
 
 def _correct_other_event(record: VitalRecord, after: dict[str, Any]) -> dict[str, Any]:
-    """A registered death, marriage or divorce: its corrected date reaches the register. An
-    adoption: which earlier parents it ends is decided again (`_adoption_corrected`).
+    """A registered death, marriage or divorce: its corrected date reaches the register, unless
+    the register holds what it contradicts (a death before the birth, a marriage after its
+    divorce or of a spouse under age, a divorce before the marriage). A recognition or an
+    adoption: its date must not precede the child's birth; an adoption's corrected date or
+    kind decides again which earlier parents it ends (`_adoption_corrected`).
     Naming another person is refused: the register's links were made for the persons named
     at registration, and moving them is a revocation and a new declaration. Returns what
     changed in the register beyond the record, for the journal."""
@@ -450,6 +529,7 @@ def _correct_other_event(record: VitalRecord, after: dict[str, Any]) -> dict[str
                 code="person_changed",
             )
     kind = record.event_type
+    rules = current_profile().registration
     if kind == "death" and "death_date" in after:
         deceased = _person(record.data, "deceased")
         died = _date(after, "death_date")
@@ -462,6 +542,16 @@ def _correct_other_event(record: VitalRecord, after: dict[str, Any]) -> dict[str
         if union is not None and married is not None:
             if union.dissolved_on is not None and married > union.dissolved_on:
                 raise _fail("marriage_date", _("The date of the marriage is after its end."))
+            for spouse in (union.spouse_a, union.spouse_b):
+                if (
+                    spouse.birth_date
+                    and _years_between(spouse.birth_date, married) < rules.min_marriage_age
+                ):
+                    raise _fail(
+                        "marriage_date",
+                        _("On this date a spouse would be under the minimum age to marry."),
+                        code="under_marriage_age",
+                    )
             union.married_on = married
             union.save(update_fields=["married_on"])
     elif kind == "divorce" and "divorce_date" in after:
@@ -469,12 +559,12 @@ def _correct_other_event(record: VitalRecord, after: dict[str, Any]) -> dict[str
         union = Union.objects.filter(divorce_record=record).first()
         if union is not None and divorced is not None:
             if divorced < union.married_on:
-                raise _fail(
-                    "divorce_date", _("The divorce date is before the date of the marriage.")
-                )
+                raise _divorce_before_marriage()
             union.dissolved_on = divorced
             union.save(update_fields=["dissolved_on"])
-    elif kind == "adoption" and {"adoption_date", "adoption_kind"} & after.keys():
+    elif kind in ("recognition", "adoption") and events.EVENT_DATE_FIELD[kind] in after:
+        _check_after_child_birth(kind, record.data, _person(record.data, "child"))
+    if kind == "adoption" and {"adoption_date", "adoption_kind"} & after.keys():
         return _adoption_corrected(record)
     return {}
 
