@@ -14,6 +14,11 @@ Each record carries ``source_reference = "LEG-<event type>-<legacy_id>"`` and it
 action keeps the legacy row as read, so a row imported before is recognised: skipped when its
 data are the same, refused otherwise. Rules that need the register see what is committed
 plus what earlier rows of the file accepted (in this batch or in a batch still being written).
+A batch is written under the lock online registration takes on the persons it changes, and
+checked again under it: what another import or a registration changed meanwhile makes the
+batch conflict and be prepared again (`EventBatch._lock_and_recheck`). Its rows take effect
+in file order, as registering them one by one would: the result does not depend on the batch
+size.
 """
 
 from __future__ import annotations
@@ -368,9 +373,10 @@ class _Person:
     status: str
     death_date: dt.date | None
     jurisdiction_id: int
+    sex: str
 
 
-_PERSON_FIELDS: Final = ("id", "birth_date", "status", "death_date", "jurisdiction_id")
+_PERSON_FIELDS: Final = ("id", "birth_date", "status", "death_date", "jurisdiction_id", "sex")
 
 
 def _persons(references: Collection[str]) -> dict[str, _Person]:
@@ -552,6 +558,8 @@ class EventBatch:
     dissolved: dict[int, tuple[dt.date, uuid.UUID]] = field(default_factory=dict)  # divorces
     links: dict[_Pair, dt.date] = field(default_factory=dict)  # recognitions, adoptions
     office_codes: dict[int, str] = field(default_factory=dict)
+    # The persons the records change, as the checks saw them: checked again under their lock.
+    persons: dict[uuid.UUID, _Person] = field(default_factory=dict)
 
     @property
     def imported(self) -> int:
@@ -566,6 +574,8 @@ class EventBatch:
         """Write the batch; call inside the batch's transaction."""
         if not self.records:
             return
+        # First of all, as registering online does before it takes a registration number.
+        self._lock_and_recheck(writer)
         numbers = self._numbers(writer)
         now = timezone.now()
         records: list[tuple[Any, ...]] = []
@@ -631,28 +641,7 @@ class EventBatch:
             [(s.start, None, s.spouses[0], s.spouses[1], s.record_id) for s in self.unions],
         )
         _dissolve(writer, self.dissolved)
-        kind = ParentKind.RECOGNITION if self.event_type == "recognition" else ParentKind.ADOPTION
-        by_pair = {
-            (r.subject_id, person): r.id
-            for r in self.records
-            for person, role in r.participants
-            if role == "parent"
-        }
-        writer.insert(
-            ParentLink,
-            LINK_COLUMNS,
-            [(child, parent, kind.value, by_pair[(child, parent)]) for child, parent in self.links],
-        )
-        if self.event_type == "adoption":
-            # As registering online does: in file order, so a later adoption ends an earlier one.
-            for r in self.records:
-                if adoption_ends_prior_parentage(r.data):
-                    end_prior_parentage(
-                        record_id=r.id,
-                        child_id=r.subject_id,
-                        adopters=[p for p, role in r.participants if role == "parent"],
-                        on=r.event_date,
-                    )
+        self._write_links(writer)
         # Every person concerned can see, like any other change, that the record arrived.
         log_access(
             actor=None,
@@ -661,6 +650,70 @@ class EventBatch:
             purpose="legacy.import",
             subject_ids=self.changed,
         )
+
+    def _lock_and_recheck(self, writer: BulkWriter) -> None:
+        """Lock the persons the records change, then make sure the register still holds what
+        the batch was checked against; else raise `IntegrityError` (the batch conflicts and
+        is prepared again, against the register as it is now).
+
+        The lock is online registration's (`people._lock_changed_persons`): ``SELECT … FOR
+        UPDATE`` of those persons in id order, before anything else is written. So this batch
+        and an online registration, or another import, changing one person wait for each
+        other and never for each other's locks: the second to get them sees what the first
+        wrote (two imports marrying one woman to two men at once made her a bigamist).
+        """
+        ids = sorted({p for r in self.records for p, _role in r.participants})
+        persons = Person.objects.using(writer.using).select_for_update()
+        for chunk in _chunks(ids):
+            list(persons.filter(pk__in=chunk).order_by("pk").values_list("pk", flat=True))
+        now = _persons_by_id(ids)
+        if any(now.get(pid) != seen for pid, seen in self.persons.items()):
+            raise IntegrityError("a person of the batch changed while it was prepared")
+        if self.unions:
+            # The batch's own marriages were checked against each other; the register may
+            # have gained others since (this batch's are not written yet).
+            by_person: dict[uuid.UUID, list[_Span]] = {}
+            for span in _spans_of(ids):
+                for spouse in span.spouses:
+                    by_person.setdefault(spouse, []).append(span)
+            for new in self.unions:
+                if any(_overlap(by_person.get(s, ()), new.start, new.end) for s in new.spouses):
+                    raise IntegrityError("a spouse married while the batch was prepared")
+        if self.links:
+            present = _links(self._link_kind, {child for child, _parent in self.links})
+            if any(pair in present for pair in self.links):
+                raise IntegrityError("a parent link appeared while the batch was prepared")
+        # Unions dissolved meanwhile: `_dissolve` finds them.
+
+    @property
+    def _link_kind(self) -> ParentKind:
+        if self.event_type == "recognition":
+            return ParentKind.RECOGNITION
+        return ParentKind.ADOPTION
+
+    def _write_links(self, writer: BulkWriter) -> None:
+        """The recognitions' or adoptions' parent links. An adoption that ends the child's
+        earlier parentage (`people.adoption_ends_prior_parentage`) ends, as registering the
+        rows one by one online would, the links of the records before it in the file, not
+        those of the records after it: so the result does not depend on the batch size."""
+        if not self.links:
+            return
+        kind = self._link_kind
+        # Links not written yet, by child: only a link of the same child can be ended.
+        waiting: dict[uuid.UUID, list[tuple[Any, ...]]] = {}
+        for r in self.records:
+            parents = [p for p, role in r.participants if role == "parent"]
+            if kind == ParentKind.ADOPTION and adoption_ends_prior_parentage(r.data):
+                earlier = waiting.pop(r.subject_id, [])
+                if earlier:
+                    writer.insert(ParentLink, LINK_COLUMNS, earlier)
+                end_prior_parentage(
+                    record_id=r.id, child_id=r.subject_id, adopters=parents, on=r.event_date
+                )
+            waiting.setdefault(r.subject_id, []).extend(
+                (r.subject_id, p, kind.value, r.id) for p in parents
+            )
+        writer.insert(ParentLink, LINK_COLUMNS, [row for rs in waiting.values() for row in rs])
 
     def _numbers(self, writer: BulkWriter) -> dict[uuid.UUID, str]:
         """Registration numbers from each office's yearly counter, as registering online
@@ -765,6 +818,7 @@ class _Preparation:
         self.imported = _imported(
             {record_reference(self.event_type, r.legacy_id) for _line, r in self.rows}
         )
+        self._descendants: set[uuid.UUID] | None = None
 
     def run(self) -> EventBatch:
         if self.event_type == "marriage":
@@ -817,6 +871,18 @@ class _Preparation:
             return None
         return person
 
+    def _has_descendants(self, person_id: uuid.UUID, persons: dict[str, _Person]) -> bool:
+        """Whether the register knows a child of this person (asked once per batch, for the
+        children of its rows who have died)."""
+        if self._descendants is None:
+            dead = [p.id for p in persons.values() if p.death_date is not None]
+            self._descendants = set(
+                ParentLink.objects.filter(parent_id__in=dead)
+                .exclude(child__status=PersonStatus.VOID)
+                .values_list("parent_id", flat=True)
+            )
+        return person_id in self._descendants
+
     def _office(self, code: str, municipality: str, fallback: int) -> int:
         """The office named in the row; else office 01 of the event's municipality (created if
         needed, as for births); else `fallback` (the office of the subject or the marriage)."""
@@ -850,8 +916,11 @@ class _Preparation:
         event_date: dt.date,
         office: int,
         participants: Sequence[tuple[uuid.UUID, str]],
+        seen: Iterable[_Person | None],
     ) -> None:
+        """`seen`: the persons as the row's checks saw them (checked again when written)."""
         self.batch.accepted[row.legacy_id] = row
+        self.batch.persons.update((p.id, p) for p in seen if p is not None)
         self.batch.records.append(
             _NewRecord(
                 id=record_id,
@@ -941,6 +1010,7 @@ class _Preparation:
                 event_date=r.marriage_date,
                 office=self._office(r.office_code, r.marriage_municipality, a.jurisdiction_id),
                 participants=[(a.id, "subject"), (b.id, "spouse")],
+                seen=(a, b),
             )
 
     # -- divorces --------------------------------------------------------------------------
@@ -1004,6 +1074,7 @@ class _Preparation:
                 event_date=r.divorce_date,
                 office=self._office(r.office_code, r.divorce_municipality, m.office_id),
                 participants=[(m.spouse_a, "subject"), (m.spouse_b, "spouse")],
+                seen=(a, b),
             )
 
     # -- recognitions and adoptions --------------------------------------------------------
@@ -1048,6 +1119,16 @@ class _Preparation:
                     and parent.birth_date >= child.birth_date
                 ):
                     errors.append(RowError(name, "parent_born_after_child"))
+                elif _parent_died_before(kind, link.date, child, parent):
+                    errors.append(RowError(name, "died_before_event"))
+            # A child who has died may still be recognised if they left descendants (Código
+            # Civil Federal art. 364, 민법 §857); never adopted.
+            if (
+                child.death_date is not None
+                and child.death_date < link.date
+                and (kind == ParentKind.ADOPTION or not self._has_descendants(child.id, persons))
+            ):
+                errors.append(RowError("child_legacy_id", "died_before_event"))
             if errors:
                 self._reject(line, errors)
                 continue
@@ -1079,6 +1160,7 @@ class _Preparation:
                 event_date=link.date,
                 office=office,
                 participants=[(child.id, "subject"), *[(p.id, "parent") for _n, p in parents]],
+                seen=(child, *[p for _n, p in parents]),
             )
 
 
@@ -1140,6 +1222,32 @@ def _marriage_problem(person: _Person, married: dt.date, min_age: int) -> str:
     if min_age and person.birth_date is not None and _years(person.birth_date, married) < min_age:
         return "under_marriage_age"
     return ""
+
+
+#: The longest a man's child is born after his death (the presumption of 민법 §844 and of the
+#: Código Civil Federal, art. 324).
+_POSTHUMOUS_BIRTH: Final = dt.timedelta(days=300)
+
+
+def _parent_died_before(
+    kind: ParentKind, event_date: dt.date, child: _Person, parent: _Person
+) -> bool:
+    """Whether `parent` had died too early for this recognition or adoption.
+
+    No one adopts after their death. A child can be recognised after the parent's death, by
+    will or by a court (민법 §859, §864; Código Civil Federal arts. 369, 388), but only a
+    child the parent could have had: born before the mother's death, or at most 300 days
+    after the father's.
+    """
+    died = parent.death_date
+    if died is None or died >= event_date:
+        return False
+    if kind == ParentKind.ADOPTION:
+        return True
+    if child.birth_date is None:
+        return False
+    grace = dt.timedelta(0) if parent.sex == "F" else _POSTHUMOUS_BIRTH
+    return child.birth_date > died + grace
 
 
 def _overlap(spans: Iterable[_Span], start: dt.date, end: dt.date | None) -> str:
