@@ -12,3 +12,8 @@ urlpatterns = [
     path("office/", include("ventanilla.registry.urls")),
     path("", include("ventanilla.portal.urls")),
 ]
+
+# Error pages in the user's language on the design system. Django's own handlers serve
+# 403.html and 404.html with the request; these two would render theirs without it.
+handler400 = "ventanilla.portal.views.bad_request"
+handler500 = "ventanilla.portal.views.server_error"

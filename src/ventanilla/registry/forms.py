@@ -18,10 +18,10 @@ from typing import TYPE_CHECKING, Any, Final, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ventanilla.core.errors import DomainError
+from ventanilla.core.errors import DomainError, ValidationFailed
 from ventanilla.core.models import Jurisdiction, JurisdictionLevel
 from ventanilla.core.profiles import EventTypeSpec, FieldSpec
-from ventanilla.registry.models import Person, Sex
+from ventanilla.registry.models import Sex
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -226,7 +226,8 @@ def _add_class(widget: forms.Widget, css: str) -> None:
 
 
 def _token_field() -> forms.CharField:
-    return forms.CharField(widget=forms.HiddenInput, max_length=128)
+    """The hidden key that makes sending a form twice do the work once."""
+    return forms.CharField(label=_("Form reference"), widget=forms.HiddenInput, max_length=128)
 
 
 def new_token() -> str:
@@ -244,7 +245,9 @@ class DateInput(forms.DateInput):
 # Declarations
 # --------------------------------------------------------------------------------------------
 
-PersonLookup = Callable[[str], list[Person]]
+#: Finds the persons a declaration names: (field → what was typed, the declaring office)
+#: to field → register ID; raises `ValidationFailed` naming the fields it cannot resolve.
+PersonLookup = Callable[[Mapping[str, str], Jurisdiction | None], dict[str, str]]
 
 
 def state_choices() -> list[tuple[str, str]]:
@@ -354,7 +357,8 @@ class DeclarationForm(UswdsForm):
     """The form for one event type, generated from the profile's field list.
 
     A person reference may be typed as a national ID or as a register (UUID) number;
-    national IDs are looked up with `person_lookup` (a scoped, logged search).
+    both are resolved by `person_lookup` (`selectors.declaration_participants`: an exact,
+    logged match across the whole register), at the office the declaration is made at.
     """
 
     def __init__(
@@ -370,6 +374,7 @@ class DeclarationForm(UswdsForm):
         self.spec = spec
         self.person_lookup = person_lookup
         office_list = list(offices)
+        self.offices = {o.code: o for o in office_list}
         if len(office_list) > 1:
             self.fields["office"] = forms.ChoiceField(
                 label=_("Registry office"),
@@ -390,29 +395,23 @@ class DeclarationForm(UswdsForm):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        for name in self.person_ref_fields():
-            value = (cleaned.get(name) or "").strip()
-            if not value:
-                continue
-            resolved = self._resolve_person(name, value)
-            if resolved is not None:
-                cleaned[name] = resolved
+        typed = {
+            name: str(cleaned[name]).strip()
+            for name in self.person_ref_fields()
+            if str(cleaned.get(name) or "").strip()
+        }
+        if typed:
+            try:
+                cleaned.update(self.person_lookup(typed, self._declaring_office(cleaned)))
+            except ValidationFailed as exc:
+                self.add_domain_errors(exc)
         return cleaned
 
-    def _resolve_person(self, name: str, value: str) -> str | None:
-        try:
-            return str(uuid.UUID(value))
-        except ValueError:
-            pass
-        try:
-            found = self.person_lookup(value)
-        except DomainError as exc:
-            self.add_error(name, str(exc.message))
-            return None
-        if len(found) != 1:
-            self.add_error(name, _("Nobody in the register you can see has this national ID."))
-            return None
-        return str(found[0].pk)
+    def _declaring_office(self, cleaned: Mapping[str, Any]) -> Jurisdiction | None:
+        """The office chosen, or the actor's only one; None when not known yet."""
+        if len(self.offices) == 1:
+            return next(iter(self.offices.values()))
+        return self.offices.get(str(cleaned.get("office") or ""))
 
     def payload(self, *, keep_empty: bool = False) -> dict[str, Any]:
         """The declaration data for `services.record_declare` (or, with `keep_empty`, the
@@ -511,9 +510,10 @@ class DuplicateDecisionForm(UswdsForm):
     DUPLICATE = "duplicate"
     NOT_DUPLICATE = "not_duplicate"
 
-    candidate = forms.UUIDField(widget=forms.HiddenInput)
+    candidate = forms.UUIDField(label=_("Person compared"), widget=forms.HiddenInput)
     decision = forms.ChoiceField(
-        choices=[(DUPLICATE, DUPLICATE), (NOT_DUPLICATE, NOT_DUPLICATE)],
+        label=_("Decision"),
+        choices=[(DUPLICATE, _("Duplicate")), (NOT_DUPLICATE, _("Not a duplicate"))],
         widget=forms.HiddenInput,
     )
     reason = forms.CharField(

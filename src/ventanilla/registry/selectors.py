@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Final
 
@@ -17,8 +18,17 @@ from ventanilla.core import rows
 from ventanilla.core.access import log_access
 from ventanilla.core.country import current_profile
 from ventanilla.core.errors import NotFound, ValidationFailed
-from ventanilla.core.models import AccessKind, AccessLogEntry, User
-from ventanilla.core.paging import PAGE_SIZE, Cursor, Page, newest_first
+from ventanilla.core.models import AccessKind, AccessLogEntry, Jurisdiction, User
+from ventanilla.core.paging import (
+    MAX_PAGE_SIZE,
+    PAGE_SIZE,
+    Cursor,
+    KeyCursor,
+    KeyPage,
+    Page,
+    in_order,
+    newest_first,
+)
 from ventanilla.core.permissions import Action, authorise, granting_assignment, scope_paths
 from ventanilla.registry import identity
 from ventanilla.registry.matching import normalise_name
@@ -226,6 +236,81 @@ def person_search(
     return PersonSearchResult(results, incomplete)
 
 
+#: The purpose of the access-log entry for the persons a declaration names.
+PARTICIPANT_PURPOSE: Final = "declaration.participant"
+
+
+def declaration_participants(
+    *, actor: User, references: Mapping[str, str], office: Jurisdiction | None = None
+) -> dict[str, str]:
+    """The register ID of each person a declaration names, by field.
+
+    `references` holds what was typed in each field: a register number (the person's UUID)
+    or a national ID, matched exactly across the whole register, not only the actor's
+    jurisdiction (a death is registered where it happens, for a person born anywhere). The
+    actor must be allowed to declare at `office` (anywhere they may, when None). Nothing
+    but the IDs is returned, and the persons found are written to the access log. A
+    malformed ID or nobody found is a `ValidationFailed` naming the field; then nothing is
+    returned nor logged.
+    """
+    grant = authorise(actor, Action.RECORD_DECLARE, office)
+    id_scheme = identity.scheme()
+    problems: dict[str, list[str]] = {}
+    codes: dict[str, list[str]] = {}
+    by_pk: dict[str, uuid.UUID] = {}
+    by_national_id: dict[str, str] = {}
+    for field, typed in references.items():
+        value = typed.strip()
+        try:
+            by_pk[field] = uuid.UUID(value)
+            continue
+        except ValueError:
+            pass
+        if id_scheme.is_valid(value):
+            by_national_id[field] = id_scheme.normalise(value)
+            continue
+        problems[field] = [_("This is not a valid %(scheme)s.") % {"scheme": id_scheme.label}]
+        codes[field] = ["invalid_national_id"]
+    with transaction.atomic():
+        found = (
+            list(
+                Person.objects.filter(
+                    Q(pk__in=by_pk.values()) | Q(national_id__in=by_national_id.values())
+                ).values_list("pk", "national_id")
+            )
+            if by_pk or by_national_id
+            else []
+        )
+        known = {str(pk) for pk, _national_id in found}
+        holders = {national_id: str(pk) for pk, national_id in found if national_id}
+        resolved: dict[str, str] = {}
+        for field, pk in by_pk.items():
+            if str(pk) in known:
+                resolved[field] = str(pk)
+            else:
+                problems[field] = [_("Nobody in the register has this register number.")]
+                codes[field] = ["unknown_person"]
+        for field, national_id in by_national_id.items():
+            if national_id in holders:
+                resolved[field] = holders[national_id]
+            else:
+                problems[field] = [
+                    _("Nobody in the register has this %(id)s.") % {"id": id_scheme.label}
+                ]
+                codes[field] = ["unknown_person"]
+        if problems:
+            raise ValidationFailed(fields=problems, field_codes=codes)
+        if resolved:
+            log_access(
+                actor=actor,
+                grant=grant,
+                kind=AccessKind.SEARCH,
+                purpose=PARTICIPANT_PURPOSE,
+                subject_ids=resolved.values(),
+            )
+    return {field: resolved[field] for field in references if field in resolved}
+
+
 def _as_stored(name: str) -> str:
     """The typed name normalised as `search_name` is stored: given names first. A Korean
     name is typed family name first, most often without a space ("김민준", "김 민준"). One
@@ -282,21 +367,45 @@ def _fuzzy_name(query: QuerySet[Person], name: str, limit: int) -> tuple[list[Pe
     return [persons[pk] for pk in chosen], crowded or len(alike) > limit
 
 
+#: The review queue's order: declarations with possible duplicates first, then the oldest.
+QUEUE_ORDER: Final = ("-duplicates_pending", "created_at", "pk")
+
+
+@dataclass(frozen=True)
+class ReviewQueue:
+    """One page of the declarations waiting, and how many wait in all."""
+
+    page: KeyPage[VitalRecord]
+    waiting: int
+
+
 def review_queue(*, actor: User) -> list[VitalRecord]:
-    """Declarations waiting for review in the actor's jurisdiction, with their data. The
-    read is logged with the persons they name; declarations naming nobody still leave a row
-    (an empty queue reads nothing and leaves none)."""
+    """The first declarations of the queue (`review_queue_page` pages through them all)."""
+    return review_queue_page(actor=actor, cursor=KeyCursor(), limit=MAX_PAGE_SIZE).page.rows
+
+
+def review_queue_page(*, actor: User, cursor: KeyCursor, limit: int = PAGE_SIZE) -> ReviewQueue:
+    """A page of the declarations waiting for review in the actor's jurisdiction, with their
+    data, in `QUEUE_ORDER`. The read is logged with the persons they name; declarations
+    naming nobody still leave a row (an empty page reads nothing and leaves none). A page
+    link that leads past the end (its declarations all decided meanwhile) gives the first
+    page."""
     grant = authorise(actor, Action.RECORD_READ, None)
     paths = scope_paths(actor, Action.RECORD_READ)
     condition = Q(pk__in=[])
     for path in paths:
         condition |= Q(office__path__startswith=path)
+    waiting = VitalRecord.objects.filter(condition, status__in=["declared", "validated"])
     with transaction.atomic():
-        records = list(
-            VitalRecord.objects.filter(condition, status__in=["declared", "validated"])
-            .select_related("office")
-            .order_by("-duplicates_pending", "created_at")[:200]
+        page = in_order(
+            waiting.select_related("office"), cursor, order=QUEUE_ORDER, limit=limit, bounds=waiting
         )
+        if not page.rows and cursor:
+            page = in_order(
+                waiting.select_related("office"), KeyCursor(), order=QUEUE_ORDER, limit=limit
+            )
+        records = page.rows
+        total = waiting.count() if cursor or page.next else len(records)
         if records:
             subjects = {str(r.subject_id) for r in records if r.subject_id}
             subjects.update(
@@ -312,7 +421,7 @@ def review_queue(*, actor: User) -> list[VitalRecord]:
                 purpose="record.queue",
                 subject_ids=subjects,
             )
-    return records
+    return ReviewQueue(page=page, waiting=total)
 
 
 @dataclass(frozen=True)
@@ -386,7 +495,11 @@ def citizen_access_log(
     reads are not logged); the older pages reach back to the first access."""
     accesses = AccessLogEntry.objects.filter(subjects__person_id=person.pk)
     return newest_first(
-        accesses.select_related("actor", "office"), cursor or Cursor(), limit=limit, bounds=accesses
+        accesses.select_related("actor", "office"),
+        cursor or Cursor(),
+        by="at",
+        limit=limit,
+        bounds=accesses,
     )
 
 

@@ -322,7 +322,7 @@ def test_a_double_click_replays_and_a_late_second_action_is_a_409(
     assert RecordAction.objects.filter(record=record, action="register").count() == 1
     late = client.post(url, {"token": "other"})
     assert late.status_code == 409
-    assert "Someone else acted first" in page(late)
+    assert "Not possible in the record&#x27;s current status" in page(late)
     assert "Registered" in page(late)
 
 

@@ -116,7 +116,7 @@ def test_the_citizen_reads_which_kind_of_read_it_was(
     client.force_login(citizen)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     html = client.get("/me/access-log/").content.decode()
-    assert "Read a relative's entry, which names you" in html
+    assert "Read a relative&#x27;s entry, which names you" in html
     assert "Read your entry in the register" not in html
     # A person without relatives on their page gets one entry.
     loner = _registered(registrar, birth_data(3))

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import wraps
 from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec
@@ -11,23 +12,29 @@ from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from ventanilla.core import jurisdictions
 from ventanilla.core.country import current_profile
 from ventanilla.core.errors import DomainError, NotAuthenticated
 from ventanilla.core.models import Jurisdiction, Role, User
 from ventanilla.core.permissions import (
     Action,
+    granting_assignment,
     is_official,
 )
 from ventanilla.core.profiles import EventTypeSpec
 from ventanilla.registry import identity, services
 from ventanilla.registry.forms import (
     CHOICE_LABELS,
+    DisplayRow,
+    display_rows,
     field_label,
 )
 from ventanilla.registry.models import (
+    Person,
     RecordAction,
     RecordStatus,
     VitalRecord,
@@ -72,10 +79,24 @@ def official_page(
 _ERROR_TITLES: dict[int, StrOrPromise] = {
     403: gettext_lazy("You cannot do this here"),
     404: gettext_lazy("Not found"),
-    409: gettext_lazy("Someone else acted first"),
+    409: gettext_lazy("This cannot be done now"),
     422: gettext_lazy("This cannot be done"),
     429: gettext_lazy("Too many attempts"),
 }
+#: Titles for the errors whose code says more than their status (409 has several causes).
+_ERROR_TITLES_BY_CODE: dict[str, StrOrPromise] = {
+    "conflict": gettext_lazy("Someone else acted first"),
+    "action_not_allowed": gettext_lazy("Not possible in the record's current status"),
+    "duplicates_pending": gettext_lazy("Possible duplicates to review first"),
+    "already_decided": gettext_lazy("Already decided"),
+}
+
+
+def error_title(exc: DomainError) -> StrOrPromise:
+    """The page's title for the error: by its code where known, else by its status."""
+    if exc.code in _ERROR_TITLES_BY_CODE:
+        return _ERROR_TITLES_BY_CODE[exc.code]
+    return _ERROR_TITLES.get(exc.status, gettext_lazy("Something went wrong"))
 
 
 def error_message(exc: DomainError) -> str:
@@ -102,7 +123,7 @@ def error_response(
     if isinstance(exc, NotAuthenticated):
         return redirect_to_login(request.get_full_path())
     context = {
-        "title": _ERROR_TITLES.get(exc.status, gettext_lazy("Something went wrong")),
+        "title": error_title(exc),
         "message": error_message(exc),
         "code": exc.code,
         # Back to the record only where it may be opened (not after a refusal or for a
@@ -115,6 +136,22 @@ def error_response(
 
 def _is_htmx(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
+
+
+def may_at(actor: User, action: Action, jurisdiction_id: int | None) -> bool:
+    """Whether `actor` may do `action` at the jurisdiction: a page that needs it is linked
+    only then, as plain text otherwise (a link that answers 403 helps nobody)."""
+    where = jurisdictions.by_id(jurisdiction_id) if jurisdiction_id is not None else None
+    return where is not None and granting_assignment(actor, action, where) is not None
+
+
+def readable_persons(actor: User, person_ids: Iterable[Any]) -> set[str]:
+    """Which of the persons (by ID) `actor` may open the page of."""
+    wanted = {str(p) for p in person_ids if p}
+    if not wanted:
+        return set()
+    found = Person.objects.filter(pk__in=wanted).values_list("pk", "jurisdiction_id")
+    return {str(pk) for pk, where in found if may_at(actor, Action.PERSON_READ, where)}
 
 
 # --------------------------------------------------------------------------------------------
@@ -137,6 +174,54 @@ ACTION_LABELS: dict[str, StrOrPromise] = {
     "reinstate": gettext_lazy("Reinstated"),
 }
 ROLE_LABELS: dict[str, StrOrPromise] = {str(value): label for value, label in Role.choices}
+
+#: What each purpose code of the access log means: the one table for the auditor's log and
+#: the citizen's "who looked at my data". Refusals carry the refused action as their purpose
+#: (every `Action`), and a record's journaled actions are logged as ``record.<action>``.
+PURPOSE_LABELS: dict[str, StrOrPromise] = {
+    "person.read": gettext_lazy("Read a person's entry in the register"),
+    "person.relatives": gettext_lazy("Read the relatives named on a person's entry"),
+    "person.search": gettext_lazy("Searched the register"),
+    "person.import": gettext_lazy("Imported persons into the register"),
+    "record.queue": gettext_lazy("Listed the declarations waiting for review"),
+    "record.read": gettext_lazy("Read a vital record"),
+    "record.duplicates": gettext_lazy("Compared a declaration with the register"),
+    "record.create": gettext_lazy("Started a declaration"),
+    "record.update": gettext_lazy("Changed a draft declaration"),
+    "record.declare": gettext_lazy("Declared a vital event"),
+    "declaration.participant": gettext_lazy("Looked up the persons a declaration names"),
+    "record.resubmit": gettext_lazy("Resubmitted a declaration"),
+    "record.validate": gettext_lazy("Validated a declaration"),
+    "record.register": gettext_lazy("Registered a vital record"),
+    "record.reject": gettext_lazy("Rejected a declaration"),
+    "record.correct": gettext_lazy("Corrected a vital record"),
+    "record.flag_duplicates": gettext_lazy("Found possible duplicates of a declaration"),
+    "record.archive": gettext_lazy("Archived a vital record"),
+    "record.revoke": gettext_lazy("Revoked a registration"),
+    "record.reinstate": gettext_lazy("Reinstated a vital record"),
+    "record.mark_duplicate": gettext_lazy("Marked a declaration as a duplicate"),
+    "record.mark_not_duplicate": gettext_lazy("Decided a declaration is not a duplicate"),
+    "duplicate.decide": gettext_lazy("Decided on a possible duplicate"),
+    "dashboard.view": gettext_lazy("Viewed a dashboard"),
+    "access_log.read": gettext_lazy("Read the access log"),
+    "citizen.own_records": gettext_lazy("A citizen viewed their own records"),
+    "legacy.import": gettext_lazy("Imported from the previous register"),
+}
+#: The same purposes as the person concerned reads them in their own log, where it differs.
+PURPOSE_LABELS_FOR_SUBJECT: dict[str, StrOrPromise] = {
+    "person.read": gettext_lazy("Read your entry in the register"),
+    "person.relatives": gettext_lazy("Read a relative's entry, which names you"),
+    "citizen.own_records": gettext_lazy("You viewed your own records"),
+}
+
+
+def purpose_label(purpose: str, *, for_subject: bool = False) -> str:
+    """The purpose in words; `for_subject` as the person whose data it was reads it."""
+    if for_subject and purpose in PURPOSE_LABELS_FOR_SUBJECT:
+        return str(PURPOSE_LABELS_FOR_SUBJECT[purpose])
+    return str(PURPOSE_LABELS.get(purpose, purpose))
+
+
 STATUS_LABELS: dict[str, StrOrPromise] = {
     str(value): label for value, label in RecordStatus.choices
 }
@@ -317,6 +402,24 @@ def _shown(value: Any) -> str:
     return str(CHOICE_LABELS.get(text, text))
 
 
+def _displayed(row: DisplayRow) -> str:
+    """A value as the record page shows it (places by name, dates in the language's format)."""
+    if row.kind == "date" and isinstance(row.value, dt.date):
+        return formats.date_format(row.value, "SHORT_DATE_FORMAT")
+    if row.kind in ("choice", "state", "municipality"):
+        return str(row.value)
+    return _shown(row.value)
+
+
+def _display_values(event_type: str, data: Mapping[str, Any]) -> dict[str, str]:
+    """The record display's words for the values of `data`, by field name."""
+    try:
+        spec = current_profile().event_type(event_type)
+    except KeyError:
+        return {}
+    return {row.name: _displayed(row) for row in display_rows(spec, data)}
+
+
 def _journal_details(entry: RecordAction) -> list[str]:
     payload = entry.payload or {}
     details: list[str] = []
@@ -332,13 +435,16 @@ def _journal_details(entry: RecordAction) -> list[str]:
         )
     before, after = payload.get("before"), payload.get("after")
     if isinstance(before, dict) and isinstance(after, dict):
+        event_type = entry.record.event_type
+        shown_before = _display_values(event_type, before)
+        shown_after = _display_values(event_type, after)
         for name in sorted(set(before) | set(after)):
             details.append(
                 _("%(field)s: %(before)s → %(after)s")
                 % {
                     "field": field_label(name),
-                    "before": _shown(before.get(name)),
-                    "after": _shown(after.get(name)),
+                    "before": shown_before.get(name) or _shown(before.get(name)),
+                    "after": shown_after.get(name) or _shown(after.get(name)),
                 }
             )
     if entry.action == "flag_duplicates" and isinstance(payload.get("candidates"), list):

@@ -7,7 +7,7 @@ register. The rows give how many persons each access returned, never which.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 
 from django import forms
 from django.http import HttpRequest, HttpResponse
@@ -22,41 +22,12 @@ from ventanilla.core.models import AccessKind, User
 from ventanilla.core.paging import Cursor, page_links
 from ventanilla.core.permissions import Action, authorise
 from ventanilla.registry.forms import DateInput, UswdsForm
-from ventanilla.registry.views._common import ROLE_LABELS, official_page
-
-if TYPE_CHECKING:
-    from django_stubs_ext import StrOrPromise
-
-#: What each purpose code of the log means, for the auditor (refusals carry the action).
-PURPOSE_LABELS: dict[str, StrOrPromise] = {
-    "person.read": _("Read a person's entry in the register"),
-    "person.relatives": _("Read the relatives named on a person's entry"),
-    "person.search": _("Searched the register"),
-    "person.import": _("Imported persons into the register"),
-    "record.queue": _("Listed the declarations waiting for review"),
-    "record.read": _("Read a vital record"),
-    "record.duplicates": _("Compared a declaration with the register"),
-    "record.declare": _("Declared a vital event"),
-    "record.resubmit": _("Resubmitted a declaration"),
-    "record.validate": _("Validated a declaration"),
-    "record.register": _("Registered a vital record"),
-    "record.reject": _("Rejected a declaration"),
-    "record.correct": _("Corrected a vital record"),
-    "record.archive": _("Archived a vital record"),
-    "record.revoke": _("Revoked a registration"),
-    "record.reinstate": _("Reinstated a vital record"),
-    "record.mark_duplicate": _("Marked a declaration as a duplicate"),
-    "record.mark_not_duplicate": _("Decided a declaration is not a duplicate"),
-    "duplicate.decide": _("Decided on a possible duplicate"),
-    "dashboard.view": _("Viewed a dashboard"),
-    "access_log.read": _("Read the access log"),
-    "citizen.own_records": _("A citizen viewed their own records"),
-    "legacy.import": _("Imported from the previous register"),
-}
-
-
-def purpose_label(purpose: str) -> str:
-    return str(PURPOSE_LABELS.get(purpose, purpose))
+from ventanilla.registry.views._common import (
+    PURPOSE_LABELS,
+    ROLE_LABELS,
+    official_page,
+    purpose_label,
+)
 
 
 class AccessLogFilterForm(UswdsForm):

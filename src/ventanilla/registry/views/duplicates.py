@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 from ventanilla.registry.views._common import (
     _is_htmx,
     _shown,
+    may_at,
     official_page,
 )
 from ventanilla.registry.views.records import _submit_once
@@ -72,6 +73,8 @@ class CandidateView:
     rows: list[ComparisonRow]
     form: DuplicateDecisionForm | None
     decision_label: StrOrPromise
+    #: The actor may open the candidate's page (registered in their jurisdiction).
+    may_open: bool
 
 
 LEVEL_LABELS: dict[str, StrOrPromise] = {
@@ -189,6 +192,7 @@ def _duplicates_page(
                 rows=_comparison(vital, flag, mothers, places),
                 form=form,
                 decision_label=DECISION_LABELS.get(flag.decision, flag.decision),
+                may_open=may_at(actor, Action.PERSON_READ, flag.candidate.jurisdiction_id),
             )
         )
     context = {

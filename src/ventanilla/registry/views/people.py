@@ -21,14 +21,16 @@ from ventanilla.registry.forms import (
 )
 from ventanilla.registry.models import (
     Person,
+    VitalRecord,
 )
 
 if TYPE_CHECKING:
-    pass
+    from ventanilla.registry.selectors import PersonDetail
 from ventanilla.registry.views._common import (
     _format_id,
     _id_label,
     _journal_rows,
+    may_at,
     official_page,
 )
 
@@ -78,10 +80,32 @@ def search(request: HttpRequest, actor: User) -> HttpResponse:
 @require_http_methods(["GET"])
 def person(request: HttpRequest, actor: User, person_id: uuid.UUID) -> HttpResponse:
     detail = selectors.person_detail(actor=actor, person_id=person_id)
+    readable_persons, readable_records = _followable(actor, detail)
     context = {
         "detail": detail,
         "person": detail.person,
         "national_id": _format_id(detail.person.national_id),
         "journal": _journal_rows(detail.journal),
+        "readable_persons": readable_persons,
+        "readable_records": readable_records,
     }
     return render(request, "office/person.html", context)
+
+
+def _followable(actor: User, detail: PersonDetail) -> tuple[set[uuid.UUID], set[uuid.UUID]]:
+    """The relatives and records the page names that `actor` may open: those registered in
+    another jurisdiction are named without a link."""
+    persons = {link.parent_id: link.parent.jurisdiction_id for link in detail.parents}
+    persons |= {link.child_id: link.child.jurisdiction_id for link in detail.children}
+    for union in detail.unions:
+        persons[union.spouse_a_id] = union.spouse_a.jurisdiction_id
+        persons[union.spouse_b_id] = union.spouse_b.jurisdiction_id
+    offices = {record.pk: record.office_id for record in detail.records}
+    named = {link.ended_by_id for link in (*detail.parents, *detail.children) if link.ended_by_id}
+    named |= {union.marriage_record_id for union in detail.unions}
+    if unknown := named - set(offices):
+        offices |= dict(VitalRecord.objects.filter(pk__in=unknown).values_list("pk", "office_id"))
+    return (
+        {pk for pk, where in persons.items() if may_at(actor, Action.PERSON_READ, where)},
+        {pk for pk, where in offices.items() if may_at(actor, Action.RECORD_READ, where)},
+    )

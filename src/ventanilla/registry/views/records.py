@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +19,7 @@ from ventanilla.core.country import current_profile
 from ventanilla.core.errors import ValidationFailed
 from ventanilla.core.idempotency import IdempotencyKeyReused, Outcome, run_once
 from ventanilla.core.models import Jurisdiction, JurisdictionLevel, User
+from ventanilla.core.paging import KeyCursor, key_page_links
 from ventanilla.core.permissions import (
     ALLOWED_ROLES,
     Action,
@@ -31,6 +32,7 @@ from ventanilla.registry.forms import (
     ActionForm,
     CorrectionForm,
     DeclarationForm,
+    PersonLookup,
     UswdsForm,
     correction_initial,
     display_rows,
@@ -38,7 +40,6 @@ from ventanilla.registry.forms import (
 )
 from ventanilla.registry.models import (
     DuplicateDecision,
-    Person,
     VitalRecord,
 )
 from ventanilla.registry.views._common import (
@@ -51,6 +52,7 @@ from ventanilla.registry.views._common import (
     _perform,
     _spec,
     official_page,
+    readable_persons,
 )
 from ventanilla.registry.workflow import RECORD_WORKFLOW
 
@@ -62,8 +64,13 @@ from ventanilla.registry.workflow import RECORD_WORKFLOW
 @official_page
 @require_http_methods(["GET"])
 def queue(request: HttpRequest, actor: User) -> HttpResponse:
-    records = selectors.review_queue(actor=actor)
-    return render(request, "office/queue.html", {"records": records})
+    found = selectors.review_queue_page(actor=actor, cursor=KeyCursor.from_request(request))
+    context = {
+        "records": found.page.rows,
+        "waiting": found.waiting,
+        **key_page_links(request.path, found.page),
+    }
+    return render(request, "office/queue.html", context)
 
 
 # --------------------------------------------------------------------------------------------
@@ -90,9 +97,9 @@ def _declaring_offices(actor: User) -> list[Jurisdiction]:
     return sorted(found.values(), key=lambda j: j.path)
 
 
-def _person_lookup(actor: User) -> Callable[[str], list[Person]]:
-    def lookup(national_id: str) -> list[Person]:
-        return selectors.person_search(actor=actor, national_id=national_id, limit=2).persons
+def _person_lookup(actor: User) -> PersonLookup:
+    def lookup(references: Mapping[str, str], office: Jurisdiction | None) -> dict[str, str]:
+        return selectors.declaration_participants(actor=actor, references=references, office=office)
 
     return lookup
 
@@ -212,10 +219,13 @@ def record(request: HttpRequest, actor: User, record_id: uuid.UUID) -> HttpRespo
     vital = detail.record
     spec = _spec(vital.event_type)
     pending = [f for f in detail.flags if f.decision == DuplicateDecision.PENDING]
+    rows = display_rows(spec, vital.data)
+    named = [r.value for r in rows if r.kind == "person_ref"] + [vital.subject_id]
     context = {
         "record": vital,
         "event_label": spec.label(get_language() or ""),
-        "rows": display_rows(spec, vital.data),
+        "rows": rows,
+        "readable_persons": readable_persons(actor, named),
         "journal": _journal_rows(detail.journal),
         "buttons": _available_actions(actor, vital),
         "flags": detail.flags,
