@@ -3,6 +3,9 @@
 A job run from a terminal draws a bar (tqdm). One whose output goes to a log, a container's
 output or a file gets a line every `LINE_SECONDS` instead, since a bar's carriage returns
 make one endless line there. A job that ends before the first line prints nothing.
+
+Both speak the active language: the caller names its unit in it (``gettext("rows")``), and
+the words of the line ("about … left") are translated here.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import time
 from types import TracebackType
 from typing import Any, Final, Protocol, Self, TextIO
 
+from django.utils.translation import gettext as _
 from tqdm import tqdm
 
 #: Seconds between two progress lines when the output is not a terminal.
@@ -61,14 +65,20 @@ class ProgressLines:
 
     def line(self, now: float) -> str:
         rate = (self.done - self._initial) / max(now - self._started_at, 1e-9)
-        text = f"{self.desc}: {self.done:,}"
-        if self.total:
-            share = min(100.0, self.done / self.total * 100)
-            text += f" / {self.total:,} {self.unit} ({share:.1f} %), {rate:,.0f}/s"
-            if rate > 0 and self.done < self.total:
-                text += f", about {_duration((self.total - self.done) / rate)} left"
-        else:
-            text += f" {self.unit}, {rate:,.0f}/s"
+        values = {
+            "desc": self.desc,
+            "done": f"{self.done:,}",
+            "unit": self.unit,
+            "rate": f"{rate:,.0f}",
+        }
+        if not self.total:
+            return _("%(desc)s: %(done)s %(unit)s, %(rate)s/s") % values
+        values["total"] = f"{self.total:,}"
+        values["share"] = f"{min(100.0, self.done / self.total * 100):.1f}"
+        text = _("%(desc)s: %(done)s / %(total)s %(unit)s (%(share)s %%), %(rate)s/s") % values
+        if rate > 0 and self.done < self.total:
+            left = _duration((self.total - self.done) / rate)
+            text += _(", about %(left)s left") % {"left": left}
         return text
 
     def _print(self, now: float) -> None:
@@ -94,10 +104,10 @@ class ProgressLines:
 
 def _duration(seconds: float) -> str:
     if seconds < 90:
-        return f"{seconds:.0f} s"
+        return _("%(seconds)s s") % {"seconds": f"{seconds:.0f}"}
     if seconds < 5400:
-        return f"{seconds / 60:.0f} min"
-    return f"{seconds / 3600:.1f} h"
+        return _("%(minutes)s min") % {"minutes": f"{seconds / 60:.0f}"}
+    return _("%(hours)s h") % {"hours": f"{seconds / 3600:.1f}"}
 
 
 def progress(
@@ -109,15 +119,17 @@ def progress(
     show: bool | None = None,
     stream: TextIO | None = None,
 ) -> Progress:
-    """A progress display for a job of `total` `unit`: with ``show=None`` a bar on a terminal
-    and lines elsewhere, with True always a bar, with False nothing."""
+    """A progress display for a job of `total` `unit` (a word in the active language): with
+    ``show=None`` a bar on a terminal and lines elsewhere, with True always a bar, with False
+    nothing."""
     out = stream if stream is not None else sys.stderr
     if show is None and not out.isatty():
         return ProgressLines(total=total, initial=initial, unit=unit, desc=desc, stream=out)
     bar: tqdm[Any] = tqdm(
         total=total,
         initial=initial,
-        unit=unit,
+        # The bar writes its rate as the scaled number, then the unit: "3.45k filas/s".
+        unit=f" {unit}",
         unit_scale=True,
         desc=desc,
         file=out,

@@ -1,9 +1,11 @@
 """Migrating an existing register: legacy CSV files, checked row by row and written in bulk.
 
 The column layouts are documented in ``docs/legacy-import.md``. A file is read as bytes and
-cut into records (a quoted field may span lines); each record is decoded, parsed and validated
-on its own, so one bad row never stops the file and is never partly written: it goes to
-`ImportRejection` with its row (line) number, field, error code and message.
+cut into records by the csv module (a quoted field may span lines); each record is decoded,
+parsed and validated on its own, so one bad row never stops the file and is never partly
+written: it goes to `ImportRejection` with its row (line) number, field, error code and
+message. After a record that cannot be read and spans lines, every line up to the next
+readable row is reported too (`read_records`): no line is dropped unreported.
 
 Valid rows are written a batch at a time, in one transaction that also advances the
 `ImportRun` (keyed by the file's SHA-256 and the event type): a crash loses at most the batch
@@ -21,6 +23,7 @@ On SQLite the same rows go through ``bulk_create``. The bulk writing itself live
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import functools
 import hashlib
@@ -37,7 +40,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, Final
 
 from django.db import IntegrityError, connections, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -81,6 +84,8 @@ from ventanilla.registry.models import (
     PersonMatchKey,
     PersonSource,
     PersonStatus,
+    RecordStatus,
+    Union,
 )
 from ventanilla.registry.people import search_name
 
@@ -112,6 +117,7 @@ __all__ = [
     "file_digest",
     "full_name",
     "import_legacy_file",
+    "death_reference",
     "legacy_reference",
     "parse_record",
     "read_records",
@@ -207,6 +213,10 @@ KEPT_OVERSIZED: Final = 64 * 1024  # an oversized row is kept up to this, to nam
 MAX_TEXT: Final = 120  # the register's name columns
 MAX_LEGACY_ID: Final = 64  # "LEG-" + this fits Person.source_reference (80)
 EARLIEST: Final = dt.date(1850, 1, 1)
+#: A child born up to this many days after the father's death may be his: the presumption of
+#: paternity of both profiles' civil codes (Mexico, Código Civil Federal art. 324; Korea,
+#: 민법 §844) runs 300 days from the end of the marriage.
+POSTHUMOUS_BIRTH_DAYS: Final = 300
 LEGACY_PREFIX: Final = "LEG-"
 
 _DATE: Final = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -221,6 +231,12 @@ _COMMON_NAME: Final = re.compile(
 def legacy_reference(legacy_id: str) -> str:
     """``Person.source_reference`` of the person imported from legacy row ``legacy_id``."""
     return f"{LEGACY_PREFIX}{legacy_id}"
+
+
+def death_reference(legacy_id: str) -> str:
+    """``Person.death_source_reference`` of a person whose death was imported from legacy death
+    row ``legacy_id`` (named as the other events' records are: ``LEG-death-<legacy_id>``)."""
+    return f"{LEGACY_PREFIX}death-{legacy_id}"
 
 
 # --------------------------------------------------------------------------------------------
@@ -250,16 +266,27 @@ MESSAGES: Final[dict[str, Promise]] = {
     "parent_born_after_child": _("A parent must be born before the child."),
     "parent_too_young": _("The mother is too young to be the mother of this child."),
     "mother_died_before_birth": _("The mother died before this birth."),
+    "father_died_before_birth": _("The father died more than 300 days before this birth."),
     "duplicate_legacy_id": _("Another row of the file has this legacy ID with other data."),
     "legacy_id_conflict": _("This legacy ID was already imported with other data."),
     "unknown_person": _("No imported person has this legacy ID."),
     "death_before_birth": _("The date of death is before the date of birth."),
     "already_deceased": _("This person is already registered as deceased on another date."),
+    "death_before_marriage": _("This person married after this date of death."),
+    "death_before_divorce": _("This person divorced after this date of death."),
+    "death_before_child_birth": _(
+        "A child of this person was born after this date of death (for a father, more than "
+        "300 days after)."
+    ),
     "person_revoked": _("This person's registration was revoked."),
     "column_count": _("The row does not have the same number of columns as the header."),
     "encoding": _("The row is not valid UTF-8."),
     "row_too_large": _("The row is larger than 8 KiB."),
     "csv_format": _("The row is not valid CSV (check the quotes)."),
+    "line_skipped": _(
+        "This line was skipped: a row above it could not be read, and this line does not "
+        "start a row of its own (check the quotes above it)."
+    ),
     "id_space_exhausted": _("Every national ID for these data is taken."),
     # Marriages, divorces, recognitions and adoptions (`registry.legacy_events`).
     "not_in_profile": _("This country's records have no such field; leave it empty."),
@@ -303,45 +330,205 @@ class LegacyFormatError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class RawRecord:
-    """One CSV record as bytes; `line` is the file line it starts on (the header is line 1)."""
+    """One CSV record; `line` is the file line it starts on (the header is line 1).
+
+    `data` holds its bytes (up to :data:`KEPT_OVERSIZED`), `cells` its fields when the reader
+    read them, and `error` the code of what made it unreadable ("" when nothing did).
+    """
 
     line: int
     data: bytes
     oversized: bool = False
+    cells: list[str] | None = None
+    error: str = ""
 
 
-def read_records(stream: BinaryIO, limit: int = MAX_ROW_BYTES) -> Iterator[RawRecord]:
+#: Record-level codes the reader gives (`parse_record` turns them into `RowError`s).
+_UNREADABLE: Final = frozenset({"csv_format", "row_too_large", "column_count", "line_skipped"})
+
+_Line = tuple[int, bytes, int]  # (line number, bytes as read, size of the whole line)
+
+
+class _TooLarge(Exception):
+    """A record grew past the size the reader gives it."""
+
+
+class _Lines:
+    """The physical lines of a byte stream, numbered; lines given back are read again first.
+
+    A line longer than `cap` bytes is read past, not kept: only its first bytes and its size.
+    """
+
+    def __init__(self, stream: BinaryIO, cap: int) -> None:
+        self.stream, self.cap = stream, cap
+        self.number = 0
+        self.again: deque[_Line] = deque()
+
+    def next(self) -> _Line | None:
+        if self.again:
+            return self.again.popleft()
+        raw = self.stream.readline(self.cap + 1)
+        if not raw:
+            return None
+        size = len(raw)
+        if size > self.cap and not raw.endswith(b"\n"):
+            while more := self.stream.readline(1 << 20):
+                size += len(more)
+                if more.endswith(b"\n"):
+                    break
+        self.number += 1
+        return self.number, raw, size
+
+    def give_back(self, lines: Sequence[_Line]) -> None:
+        self.again.extendleft(reversed(lines))
+
+
+class _Feed:
+    """What `csv.reader` reads from: the lines of one record at a time, decoded, within a
+    size limit. It notes which lines the record took and whether one was not UTF-8."""
+
+    def __init__(self, lines: _Lines) -> None:
+        self.lines = lines
+        self.taken: list[_Line] = []
+        self.size = 0
+        self.limit = 0
+        self.not_utf8 = False
+
+    def start(self, limit: int) -> None:
+        self.taken, self.size, self.limit, self.not_utf8 = [], 0, limit, False
+
+    def __iter__(self) -> _Feed:
+        return self
+
+    def __next__(self) -> str:
+        line = self.lines.next()
+        if line is None:
+            raise StopIteration
+        self.taken.append(line)
+        self.size += line[2]
+        if self.size > self.limit:
+            raise _TooLarge
+        try:
+            return line[1].decode("utf-8")
+        except UnicodeDecodeError:
+            # Kept readable (the quotes and commas are ASCII); the row is refused for it.
+            self.not_utf8 = True
+            return line[1].decode("utf-8", "surrogateescape")
+
+
+def _is_blank(line: _Line) -> bool:
+    return not line[1].strip(b"\r\n")
+
+
+def _reads_as_row(line: _Line, width: int) -> bool:
+    """Whether the line, read on its own, is one whole record of `width` fields."""
+    try:
+        rows = list(csv.reader([line[1].decode("utf-8", "surrogateescape")], strict=True))
+    except csv.Error:
+        return False
+    return len(rows) == 1 and len(rows[0]) == width
+
+
+class _Reader:
+    """Cuts a byte stream into records with the csv module, which knows where a quoted field
+    starts and ends (a quote inside an unquoted field is only a character)."""
+
+    def __init__(self, stream: BinaryIO, cap: int) -> None:
+        self.lines = _Lines(stream, cap)
+        self.feed = _Feed(self.lines)
+        self.csv = csv.reader(self.feed, strict=True)
+
+    def read(self, limit: int) -> tuple[list[_Line], list[str] | None, str] | None:
+        """The next record within `limit` bytes: its lines, its fields (None when it cannot
+        be read) and an error code; None at the end of the stream. Blank lines are passed."""
+        while True:
+            self.feed.start(limit)
+            error = ""
+            cells: list[str] | None = None
+            try:
+                cells = next(self.csv)
+            except StopIteration:
+                return None
+            except csv.Error:
+                error = "csv_format"
+            except _TooLarge:
+                error = "row_too_large"
+            if error:
+                # The reader's state is that of the failed record: start a new one.
+                self.csv = csv.reader(self.feed, strict=True)
+            elif not cells:
+                continue  # a blank line
+            elif self.feed.not_utf8:
+                error = "encoding"
+            return self.feed.taken, cells, error
+
+
+def read_records(
+    stream: BinaryIO,
+    limit: int = MAX_ROW_BYTES,
+    *,
+    width: int | None = None,
+    give_up: int = KEPT_OVERSIZED,
+) -> Iterator[RawRecord]:
     """Cut a CSV byte stream into records; a quoted field may hold line breaks.
 
     Blank lines are skipped. A record longer than `limit` bytes is yielded with
-    ``oversized=True`` (its bytes kept up to :data:`KEPT_OVERSIZED`, to tell which field is too
-    long), and reading starts again on the next line, so a stray quote costs at most `limit`
-    bytes, not the rest of the file.
+    ``oversized=True``. `width` is the number of fields of a row, by default that of the first
+    record (the header).
+
+    A record that cannot be read, yet took several lines (a quote that opens a field and never
+    closes, a record past `give_up` bytes, one whose fields do not come out as many as the
+    header's or that swallowed a line reading as a whole row of its own), says nothing sure
+    about where the next record starts. It is yielded as an error on its first line; then every
+    following line is yielded as ``line_skipped`` until one starts a readable record of the
+    header's width, where reading goes on. So every line of the file is either read or
+    reported, and reading the same bytes again always yields the same records (a resumed
+    import counts on that).
     """
-    line_no = 0
-    start = 0
-    parts: list[bytes] = []
-    size = 0
-    quotes = 0
-    for raw in stream:
-        line_no += 1
-        if not parts:
-            if not raw.strip(b"\r\n"):
-                continue
-            start = line_no
-        parts.append(raw)
-        size += len(raw)
-        quotes += raw.count(b'"')
-        if quotes % 2 == 0 or size > limit:
-            data = b"".join(parts).rstrip(b"\r\n")
-            if size > limit:
-                yield RawRecord(start, data if size <= KEPT_OVERSIZED else b"", oversized=True)
-            else:
-                yield RawRecord(start, data)
-            parts, size, quotes = [], 0, 0
-    if parts:
-        data = b"".join(parts).rstrip(b"\r\n")
-        yield RawRecord(start, data, oversized=size > limit)
+    reader = _Reader(stream, max(limit, give_up))
+    while (found := reader.read(max(limit, give_up))) is not None:
+        taken, cells, error = found
+        first = taken[0][0]
+        if width is None and cells is not None and not error:
+            width = len(cells)
+        if len(taken) > 1 and width is not None and cells is not None:
+            if len(cells) != width:
+                error = "column_count"
+            elif any(_reads_as_row(line, width) for line in taken[1:]):
+                error = "csv_format"
+        if error in _UNREADABLE and len(taken) > 1:
+            yield RawRecord(first, b"", error=error)
+            reader.lines.give_back(taken[1:])
+            yield from _resynchronise(reader, limit, width)
+            continue
+        size = reader.feed.size
+        data = b"".join(line[1] for line in taken).rstrip(b"\r\n") if size <= give_up else b""
+        yield RawRecord(first, data, oversized=size > limit, cells=cells, error=error)
+
+
+def _resynchronise(reader: _Reader, limit: int, width: int | None) -> Iterator[RawRecord]:
+    """After a record that could not be read: each line up to the next one that starts a
+    readable record of `width` fields (within `limit` bytes) is reported as skipped."""
+    while (line := reader.lines.next()) is not None:
+        if _is_blank(line):
+            continue
+        reader.lines.give_back([line])
+        found = reader.read(limit)
+        if found is None:
+            return
+        taken, cells, error = found
+        readable = (
+            cells is not None
+            and error in ("", "encoding")
+            and (width is None or len(cells) == width)
+            and not (width is not None and any(_reads_as_row(t, width) for t in taken[1:]))
+        )
+        if readable:
+            data = b"".join(t[1] for t in taken).rstrip(b"\r\n")
+            yield RawRecord(taken[0][0], data, cells=cells, error=error)
+            return
+        yield RawRecord(taken[0][0], b"", error="line_skipped")
+        reader.lines.give_back(taken[1:])
 
 
 def parse_record(
@@ -352,28 +539,36 @@ def parse_record(
     For an oversized row the error names its longest field when the row can still be read
     (`columns` gives the field names in file order).
     """
+    if record.error in _UNREADABLE:
+        return RowError("", record.error)
     if record.oversized or len(record.data) > MAX_ROW_BYTES:
-        return RowError(_longest_field(record.data, width, columns), "row_too_large")
-    try:
-        text = record.data.decode("utf-8")
-    except UnicodeDecodeError:
-        return RowError("", "encoding")
-    try:
-        rows = list(csv.reader([text], strict=True))
-    except csv.Error:
-        return RowError("", "csv_format")
-    cells = rows[0] if rows else []
+        return RowError(_longest_field(record, width, columns), "row_too_large")
+    if record.error:
+        return RowError("", record.error)
+    cells = record.cells
+    if cells is None:
+        try:
+            text = record.data.decode("utf-8")
+        except UnicodeDecodeError:
+            return RowError("", "encoding")
+        try:
+            rows = list(csv.reader([text], strict=True))
+        except csv.Error:
+            return RowError("", "csv_format")
+        cells = rows[0] if rows else []
     if len(cells) != width:
         return RowError("", "column_count")
     return cells
 
 
-def _longest_field(data: bytes, width: int, columns: Sequence[str]) -> str:
-    try:
-        cells = next(csv.reader([data.decode("utf-8")], strict=True), [])
-    except (UnicodeDecodeError, csv.Error):
-        return ""
-    if len(cells) != width or len(columns) != width:
+def _longest_field(record: RawRecord, width: int, columns: Sequence[str]) -> str:
+    cells = record.cells
+    if cells is None:
+        try:
+            cells = next(csv.reader([record.data.decode("utf-8")], strict=True), [])
+        except (UnicodeDecodeError, csv.Error):
+            return ""
+    if record.error or len(cells) != width or len(columns) != width:
         return ""
     longest = max(range(width), key=lambda i: len(cells[i]))
     return columns[longest]
@@ -758,15 +953,10 @@ class _Known:
     birth_date: dt.date | None
     status: str
     death_date: dt.date | None
-
-    def same_birth(self, row: BirthRow) -> bool:
-        return (
-            self.given_names == row.given_names
-            and self.first_surname == row.first_surname
-            and self.second_surname == row.second_surname
-            and self.sex == row.sex
-            and self.birth_date == row.birth_date
-        )
+    national_id: str | None = None
+    birth_place_id: int | None = None
+    jurisdiction_id: int | None = None
+    registered_on: dt.date | None = None
 
 
 _KNOWN_COLUMNS: Final = (
@@ -779,6 +969,10 @@ _KNOWN_COLUMNS: Final = (
     "birth_date",
     "status",
     "death_date",
+    "national_id",
+    "birth_place_id",
+    "jurisdiction_id",
+    "registered_on",
 )
 
 
@@ -792,16 +986,147 @@ def _known_persons(references: Collection[str]) -> dict[str, _Known]:
             "WHERE source_reference = ANY(%s::text[]) AND NOT (source_reference = '')",
             values,
         )
-        for ref, pid, given, first, second, sex, born, status, died in rows:
-            found[ref] = _Known(pid, given, first, second, sex, born, status, died)
+        for ref, *columns in rows:
+            found[ref] = _Known(*columns)
         return found
     for start in range(0, len(values), 5000):
         rows = Person.objects.filter(source_reference__in=values[start : start + 5000]).values_list(
             *_KNOWN_COLUMNS
         )
-        for ref, pid, given, first, second, sex, born, status, died in rows:
-            found[ref] = _Known(pid, given, first, second, sex, born, status, died)
+        for ref, *columns in rows:
+            found[ref] = _Known(*columns)
     return found
+
+
+def _birth_parents(person_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, set[str]]:
+    """The legacy IDs of each person's parents by birth (as their births named them)."""
+    found: dict[uuid.UUID, set[str]] = {pid: set() for pid in person_ids}
+    ids = sorted(person_ids)
+    for start in range(0, len(ids), 5000):
+        links = ParentLink.objects.filter(
+            child_id__in=ids[start : start + 5000], kind=ParentKind.BIRTH
+        ).values_list("child_id", "parent__source_reference")
+        for child, reference in links:
+            found[child].add(reference.removeprefix(LEGACY_PREFIX) if reference else "")
+    return found
+
+
+def _death_references(references: Collection[str]) -> dict[str, tuple[uuid.UUID, dt.date | None]]:
+    """The person each of these legacy death references closed, with the date of death."""
+    found: dict[str, tuple[uuid.UUID, dt.date | None]] = {}
+    values = sorted(references)
+    for start in range(0, len(values), 5000):
+        rows = (
+            Person.objects.filter(death_source_reference__in=values[start : start + 5000])
+            .exclude(death_source_reference="")
+            .values_list("death_source_reference", "id", "death_date")
+        )
+        for reference, pid, died in rows:
+            found[reference] = (pid, died)
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class _Life:
+    """What the register holds of a person's life after which they cannot have died."""
+
+    last_marriage: dt.date | None = None
+    last_divorce: dt.date | None = None
+    last_child_born: dt.date | None = None
+
+    def contradicted_by(self, died: dt.date, sex: str) -> list[str]:
+        """The codes of what a death on `died` contradicts: a marriage or a divorce after it,
+        a child born after it (for a father, more than `POSTHUMOUS_BIRTH_DAYS` after)."""
+        codes: list[str] = []
+        if self.last_marriage is not None and self.last_marriage > died:
+            codes.append("death_before_marriage")
+        if self.last_divorce is not None and self.last_divorce > died:
+            codes.append("death_before_divorce")
+        child = self.last_child_born
+        if child is not None and (
+            child > died if sex == "F" else (child - died).days > POSTHUMOUS_BIRTH_DAYS
+        ):
+            codes.append("death_before_child_birth")
+        return codes
+
+
+def _latest(*days: dt.date | None) -> dt.date | None:
+    known = [d for d in days if d is not None]
+    return max(known) if known else None
+
+
+def _lives(person_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, _Life]:
+    """For each of these persons: their last marriage and divorce (revoked marriages aside)
+    and the birth of their last child by birth (revoked children aside)."""
+    lives: dict[uuid.UUID, _Life] = {}
+    ids = sorted(person_ids)
+    for start in range(0, len(ids), 5000):
+        chunk = ids[start : start + 5000]
+        unions = (
+            Union.objects.filter(Q(spouse_a_id__in=chunk) | Q(spouse_b_id__in=chunk))
+            .exclude(marriage_record__status=RecordStatus.REVOKED)
+            .values_list(
+                "spouse_a_id", "spouse_b_id", "married_on", "dissolved_on", "divorce_record"
+            )
+        )
+        for a, b, married, dissolved, divorce in unions:
+            for pid in (a, b):
+                if pid not in person_ids:
+                    continue
+                life = lives.get(pid, _Life())
+                lives[pid] = dataclasses.replace(
+                    life,
+                    last_marriage=_latest(life.last_marriage, married),
+                    last_divorce=_latest(life.last_divorce, dissolved if divorce else None),
+                )
+        children = (
+            ParentLink.objects.filter(parent_id__in=chunk, kind=ParentKind.BIRTH)
+            .exclude(child__status=PersonStatus.VOID)
+            .values_list("parent_id", "child__birth_date")
+        )
+        for pid, born in children:
+            life = lives.get(pid, _Life())
+            lives[pid] = dataclasses.replace(
+                life, last_child_born=_latest(life.last_child_born, born)
+            )
+    return lives
+
+
+def _record_deaths(
+    writer: BulkWriter,
+    deaths: Sequence[tuple[uuid.UUID, dt.date]],
+    references: dict[uuid.UUID, str],
+) -> None:
+    """Mark persons deceased on the given dates, each with the legacy death that closed them."""
+    if not deaths:
+        return
+    if not writer.postgres:
+        persons = [
+            Person(
+                pk=pid,
+                status=PersonStatus.DECEASED,
+                death_date=died,
+                death_source_reference=references.get(pid, ""),
+            )
+            for pid, died in deaths
+        ]
+        Person.objects.using(writer.using).bulk_update(
+            persons, ["status", "death_date", "death_source_reference"], batch_size=500
+        )
+        return
+    with writer.connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE registry_person AS p SET status = %s, death_date = s.died, "
+            "death_source_reference = s.reference "
+            "FROM unnest(%s::uuid[], %s::date[], %s::text[]) AS s(id, died, reference) "
+            "WHERE p.id = s.id",
+            [
+                PersonStatus.DECEASED.value,
+                [pid for pid, _died in deaths],
+                [died for _pid, died in deaths],
+                [references.get(pid, "") for pid, _died in deaths],
+            ],
+        )
 
 
 def file_digest(path: Path) -> tuple[str, int]:
@@ -838,6 +1163,8 @@ class _Prepared:
     # What later batches must know before this one is committed.
     accepted: dict[str, tuple[BirthRow, uuid.UUID]] = field(default_factory=dict)
     national_ids: set[str] = field(default_factory=set)
+    death_rows: dict[str, DeathRow] = field(default_factory=dict)  # legacy ID -> row read
+    death_references: dict[uuid.UUID, str] = field(default_factory=dict)  # person -> reference
     # Marriages, divorces, recognitions and adoptions (`registry.legacy_events`).
     events: EventBatch | None = None
 
@@ -936,6 +1263,13 @@ class _Importer:
             if p
         }
         known = _known_persons(refs)
+        parents_known = _birth_parents(
+            [
+                known[legacy_reference(r.legacy_id)].id
+                for _line, r in rows
+                if legacy_reference(r.legacy_id) in known
+            ]
+        )
         reserved = set().union(*(p.national_ids for p in self.pending))
         provided_taken = taken_national_ids({r.national_id for _line, r in rows if r.national_id})
         provided_taken |= reserved
@@ -960,7 +1294,7 @@ class _Importer:
                 continue
             existing = known.get(legacy_reference(r.legacy_id))
             if existing is not None:
-                if existing.same_birth(r):
+                if self._same_birth(existing, r, parents_known.get(existing.id, set())):
                     out.skipped += 1
                 else:
                     out.rejections.append((line, RowError("legacy_id", "legacy_id_conflict")))
@@ -992,6 +1326,12 @@ class _Importer:
                     errors.append(RowError(field_name, "parent_too_young"))
                 elif kind == "mother" and p_death is not None and p_death < r.birth_date:
                     errors.append(RowError(field_name, "mother_died_before_birth"))
+                elif (
+                    kind == "father"
+                    and p_death is not None
+                    and (r.birth_date - p_death).days > POSTHUMOUS_BIRTH_DAYS
+                ):
+                    errors.append(RowError(field_name, "father_died_before_birth"))
                 else:
                     # `dedup` files a parent's name by the parent's sex; the keys must agree.
                     links.append((pid, "mother" if p_sex == "F" else "father", names.get(pid, "")))
@@ -1095,6 +1435,22 @@ class _Importer:
         for legacy_id in refused_legacy:
             in_batch.pop(legacy_id, None)
 
+    def _same_birth(self, known: _Known, r: BirthRow, parents: set[str]) -> bool:
+        """Whether `r` is the row `known` was imported from, as far as the register keeps it:
+        names, sex, date and place of birth, office, parents, the national ID when the row
+        gives one, and the registration date (persons imported before it was kept have none).
+        """
+        return (
+            (known.given_names, known.first_surname, known.second_surname, known.sex)
+            == (r.given_names, r.first_surname, r.second_surname, r.sex)
+            and known.birth_date == r.birth_date
+            and known.birth_place_id == self.municipality_ids.get(r.birth_municipality)
+            and known.jurisdiction_id == self._office_for(r)
+            and (not r.national_id or known.national_id == r.national_id)
+            and (known.registered_on is None or known.registered_on == r.registered_on)
+            and parents == {p for p in (r.mother_legacy_id, r.father_legacy_id) if p}
+        )
+
     def _parent(
         self,
         legacy_id: str,
@@ -1113,12 +1469,31 @@ class _Importer:
     def _deaths(self, batch: _Batch, out: _Prepared) -> None:
         rows = [(line, r) for line, r in batch.rows if isinstance(r, DeathRow)]
         known = _known_persons({legacy_reference(r.person_legacy_id) for _line, r in rows})
+        stored = _death_references({death_reference(r.legacy_id) for _line, r in rows})
+        lives = _lives({p.id for p in known.values()})
         in_flight: dict[uuid.UUID, dt.date] = {}
         for prepared in self.pending:
             in_flight.update(prepared.deaths)
         updates: dict[uuid.UUID, dt.date] = {}
+        seen = out.death_rows  # the legacy IDs of this batch, imported or skipped
         for line, r in rows:
+            earlier = seen.get(r.legacy_id) or self._pending_death(r.legacy_id)
+            if earlier is not None:
+                if earlier == r:
+                    out.skipped += 1
+                else:
+                    out.rejections.append((line, RowError("legacy_id", "duplicate_legacy_id")))
+                continue
             person = known.get(legacy_reference(r.person_legacy_id))
+            imported = stored.get(death_reference(r.legacy_id))
+            if imported is not None:
+                # This legacy death closed a person before: the same row again, or a conflict.
+                if person is not None and imported == (person.id, r.death_date):
+                    out.skipped += 1
+                    seen[r.legacy_id] = r
+                else:
+                    out.rejections.append((line, RowError("legacy_id", "legacy_id_conflict")))
+                continue
             if person is None:
                 out.rejections.append((line, RowError("person_legacy_id", "unknown_person")))
                 continue
@@ -1135,12 +1510,26 @@ class _Importer:
             )
             if recorded is not None:
                 if recorded == r.death_date:
-                    out.skipped += 1
+                    out.skipped += 1  # the same death, under this number or another one
+                    seen[r.legacy_id] = r
                 else:
                     out.rejections.append((line, RowError("death_date", "already_deceased")))
                 continue
+            errors = lives.get(person.id, _Life()).contradicted_by(r.death_date, person.sex)
+            if errors:
+                out.rejections.extend((line, RowError("death_date", code)) for code in errors)
+                continue
             updates[person.id] = r.death_date
+            seen[r.legacy_id] = r
+            out.death_references[person.id] = death_reference(r.legacy_id)
         out.deaths = sorted(updates.items())
+
+    def _pending_death(self, legacy_id: str) -> DeathRow | None:
+        for prepared in reversed(self.pending):
+            found = prepared.death_rows.get(legacy_id)
+            if found is not None:
+                return found
+        return None
 
     # -- writing -------------------------------------------------------------------------
 
@@ -1164,7 +1553,7 @@ class _Importer:
                 self.writer.insert(
                     PersonMatchKey, ("key", "person_id"), prepared.key_rows, staged=True
                 )
-                self.writer.update_deaths(prepared.deaths)
+                _record_deaths(self.writer, prepared.deaths, prepared.death_references)
                 if prepared.events is not None:
                     prepared.events.write(self.writer)  # with its own access-log entry
                 ImportRejection.objects.bulk_create(
@@ -1390,7 +1779,7 @@ def _import(
         show_progress(
             total=max(0, lines - 1),
             initial=run.rows_done,
-            unit="rows",
+            unit=str(_("rows")),
             desc=path.name,
             show=progress,
         ) as bar,

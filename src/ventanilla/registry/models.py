@@ -78,6 +78,17 @@ class Person(models.Model):
     source_reference = models.CharField(
         max_length=80, blank=True, db_comment="Legacy register number, for idempotent imports"
     )
+    # An imported death has no death record: the legacy death row that closed the person is
+    # named here ("LEG-death-<legacy_id>", as imported records name theirs), so it can be
+    # traced and a second row with that legacy ID recognised. A database default too: bulk
+    # writers (COPY) that do not list the column still work.
+    death_source_reference = models.CharField(
+        max_length=80,
+        blank=True,
+        default="",
+        db_default="",
+        db_comment="Imported deaths: the legacy register's death record, for tracing and re-runs",
+    )
     # Births registered here keep their registration date on the record (`registered_at`);
     # an imported birth has no record, so the old register's date is kept here, for the
     # dashboards' timeliness and completeness.
@@ -110,6 +121,11 @@ class Person(models.Model):
                 fields=["source_reference"],
                 condition=~Q(source_reference=""),
                 name="unique_person_source_reference",
+            ),
+            models.UniqueConstraint(
+                fields=["death_source_reference"],
+                condition=~Q(death_source_reference=""),
+                name="unique_person_death_source_reference",
             ),
         ]
         indexes: ClassVar = [models.Index(fields=["birth_date", "sex"])]

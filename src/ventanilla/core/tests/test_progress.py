@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import io
 import time
+from collections.abc import Iterator
 
 import pytest
+from django.utils import translation
 
 from ventanilla.core.progress import ProgressLines, progress
 
@@ -16,6 +18,13 @@ class _Clock:
 
     def __call__(self) -> float:
         return self.now
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Iterator[None]:
+    # The lines are translated (test_import1_progress.py reads them in Spanish).
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
