@@ -28,9 +28,15 @@ from ventanilla.registry.models import (
     PersonSource,
     PersonStatus,
     RecordStatus,
+    Sex,
     Union,
     VitalRecord,
 )
+
+#: A child born up to this many days after the father's death may be his: the presumption of
+#: paternity of both profiles' civil codes (Mexico, Código Civil Federal art. 324; Korea,
+#: 민법 §844) runs 300 days from the end of the marriage. The legacy import holds the same.
+POSTHUMOUS_BIRTH = dt.timedelta(days=300)
 
 
 def search_name(given: str, first: str, second: str) -> str:
@@ -87,7 +93,11 @@ def _fail(field: str, message: str, code: str = "invalid") -> ValidationFailed:
 
 
 def check_event_against_register(record: VitalRecord) -> list[str]:
-    """Rules that need the register. Raises on what cannot be true; returns warnings."""
+    """Rules that need the register. Raises on what cannot be true; returns warnings.
+
+    Among them, no event of a person after their death, judged by the dates the register
+    holds rather than by the person's status today (a marriage declared after a spouse's
+    death but dated before it is a late registration, not a wedding of the dead)."""
     data = record.data
     rules = current_profile().registration
     warnings: list[str] = []
@@ -102,13 +112,8 @@ def check_event_against_register(record: VitalRecord) -> list[str]:
                 continue
             if parent.birth_date and parent.birth_date >= born:
                 raise _fail(field, _("A parent must be born before the child."))
-            if (
-                parent.status == PersonStatus.DECEASED
-                and parent.death_date
-                and field == "mother"
-                and parent.death_date < born
-            ):
-                raise _fail(field, _("The mother died before this birth."))
+            if _died_too_early(parent.death_date, born, mother=field == "mother"):
+                raise _parent_died_before_birth(field, mother=field == "mother")
             if field == "mother" and parent.birth_date:
                 warnings.extend(_mother_age(field, parent.birth_date, born))
         # A mother named in the declaration rather than chosen from the register: her
@@ -134,28 +139,38 @@ def check_event_against_register(record: VitalRecord) -> list[str]:
                     _("This person is already registered as deceased."),
                     code="already_deceased",
                 )
-            if person.birth_date and died and died < person.birth_date:
-                raise _fail("death_date", _("The date of death is before the date of birth."))
+            if died is not None:
+                _check_death_date(person, died)
     elif kind == "marriage":
         married = _date(data, "marriage_date")
-        for field in ("spouse_a", "spouse_b"):
-            person = _person(data, field)
+        spouses = {field: _person(data, field) for field in ("spouse_a", "spouse_b")}
+        # The marriage binds until the first death of a spouse, if the register holds one.
+        ends = _earliest(*(p.death_date for p in spouses.values() if p is not None))
+        for field, person in spouses.items():
             if person is None:
                 continue
-            if person.status != PersonStatus.ALIVE:
+            if person.status == PersonStatus.VOID or (
+                person.status == PersonStatus.DECEASED and person.death_date is None
+            ):
                 raise _fail(
                     field, _("This person cannot marry: they are not alive in the register.")
                 )
+            if married is None:
+                continue  # a required field
+            if person.death_date is not None and person.death_date < married:
+                raise _died_before_event(field)
             if (
-                married
-                and person.birth_date
+                person.birth_date
                 and _years_between(person.birth_date, married) < rules.min_marriage_age
             ):
                 raise _fail(field, _("This person is under the minimum age to marry."))
-            if _open_union(person) is not None:
-                raise _fail(field, _("This person is already married."), code="already_married")
+            _check_no_other_marriage(person, field, married, ends)
     elif kind == "divorce":
         a, b = _person(data, "spouse_a"), _person(data, "spouse_b")
+        divorced = _date(data, "divorce_date")
+        for field, spouse in (("spouse_a", a), ("spouse_b", b)):
+            if spouse and spouse.death_date and divorced and spouse.death_date < divorced:
+                raise _died_before_event(field)
         union = _union_between(a, b) if a is not None and b is not None else None
         if a is not None and b is not None and union is None:
             raise _fail(
@@ -163,7 +178,6 @@ def check_event_against_register(record: VitalRecord) -> list[str]:
                 _("These two persons are not married to each other."),
                 code="not_married",
             )
-        divorced = _date(data, "divorce_date")
         if union is not None and divorced is not None and divorced < union.married_on:
             raise _divorce_before_marriage()
     elif kind in ("recognition", "adoption"):
@@ -179,6 +193,7 @@ def check_event_against_register(record: VitalRecord) -> list[str]:
                 and parent.birth_date >= child.birth_date
             ):
                 raise _fail(field, _("A parent must be born before the child."))
+        _check_alive_for_parentage(kind, data, child)
     return warnings
 
 
@@ -196,6 +211,139 @@ def _check_after_child_birth(kind: str, data: dict[str, Any], child: Person | No
     dated = _date(data, field)
     if child is not None and child.birth_date and dated and dated < child.birth_date:
         raise _fail(field, _("The child was not yet born on this date."), code="before_child_birth")
+
+
+def _died_too_early(died: dt.date | None, born: dt.date, *, mother: bool) -> bool:
+    """Whether a parent who died on `died` cannot have a child born on `born`: a child is born
+    no later than its mother's death, and at most `POSTHUMOUS_BIRTH` after its father's."""
+    return died is not None and born > died + (dt.timedelta(0) if mother else POSTHUMOUS_BIRTH)
+
+
+def _parent_died_before_birth(field: str, *, mother: bool) -> ValidationFailed:
+    if mother:
+        return _fail(
+            field, _("The mother died before this birth."), code="mother_died_before_birth"
+        )
+    return _fail(
+        field,
+        _("The father died more than 300 days before this birth."),
+        code="father_died_before_birth",
+    )
+
+
+def _is_date_field(field: str) -> bool:
+    return field in events.EVENT_DATE_FIELD.values()
+
+
+def _died_before_event(field: str) -> ValidationFailed:
+    """A person named in the record had died before its date. `field` is the person's, or the
+    date's when a correction of the date is refused."""
+    if _is_date_field(field):
+        message = _("On this date, a person named in the record had already died.")
+    else:
+        message = _("This person had died before the date of this event.")
+    return _fail(field, message, code="died_before_event")
+
+
+def _check_alive_for_parentage(
+    kind: str, data: dict[str, Any], child: Person | None, *, on_field: str | None = None
+) -> None:
+    """No one adopts, nor is adopted, after their death. A recognition may come after the
+    recognising parent's death (by will or by a court: Código Civil Federal arts. 369, 388;
+    민법 §859, §864), but only of a child they could have had: born no later than the
+    mother's death, or at most 300 days after the father's. A dead child may be recognised
+    (arts. 364, §857). A refusal names `on_field` if given (the corrected date), else the
+    person's field."""
+    dated = _date(data, events.EVENT_DATE_FIELD[kind])
+    for field in _parent_fields(kind):
+        parent = _person(data, field)
+        if parent is None or parent.death_date is None:
+            continue
+        if kind == "adoption":
+            if dated is not None and parent.death_date < dated:
+                raise _died_before_event(on_field or field)
+        elif child is not None and child.birth_date is not None:
+            mother = parent.sex == Sex.FEMALE
+            if _died_too_early(parent.death_date, child.birth_date, mother=mother):
+                raise _parent_died_before_birth(on_field or field, mother=mother)
+    if kind == "adoption" and child and child.death_date and dated and child.death_date < dated:
+        raise _died_before_event(on_field or "child")
+
+
+def _is_mother(link: ParentLink, parent: Person) -> bool:
+    """Whether `parent` bore the link's child: as the birth record names them; for another
+    link (a recognition, an imported birth), a woman."""
+    if link.kind == ParentKind.BIRTH and link.record is not None:
+        return bool(link.record.data.get("mother") == str(parent.pk))
+    return parent.sex == Sex.FEMALE
+
+
+def _check_death_date(person: Person, died: dt.date) -> None:
+    """A death on `died` against what the register holds of the person's life: they were born
+    by then; married, divorced, adopted a child or were adopted no later; their children, by
+    birth or recognised, were born by then (a father's up to `POSTHUMOUS_BIRTH` after); and
+    no surviving spouse married someone else while still married to them."""
+    if person.birth_date is not None and died < person.birth_date:
+        raise _fail(
+            "death_date",
+            _("The date of death is before the date of birth."),
+            code="death_before_birth",
+        )
+    unions = (
+        Union.objects.filter(Q(spouse_a=person) | Q(spouse_b=person))
+        .exclude(marriage_record__status=RecordStatus.REVOKED)
+        .select_related("spouse_a", "spouse_b")
+    )
+    for union in unions:
+        if union.married_on > died:
+            raise _fail(
+                "death_date",
+                _("This person married after this date of death."),
+                code="death_before_marriage",
+            )
+        if union.dissolved_on is not None and union.dissolved_on > died:
+            raise _fail(
+                "death_date",
+                _("This person divorced after this date of death."),
+                code="death_before_divorce",
+            )
+        survivor = union.spouse_b if union.spouse_a_id == person.pk else union.spouse_a
+        bound_until = _earliest(union.dissolved_on, died, survivor.death_date)
+        # Only a marriage made while this one still bound: an older overlap is not this death's.
+        overlap = _marriage_overlap(survivor, union.married_on, bound_until, exclude=union.pk)
+        if overlap == "overlapping_marriage":
+            raise _fail(
+                "death_date",
+                _("The surviving spouse married someone else before this date of death."),
+                code="spouse_married_again",
+            )
+    links = (
+        ParentLink.objects.filter(Q(parent=person) | Q(child=person, kind=ParentKind.ADOPTION))
+        .exclude(child__status=PersonStatus.VOID)
+        .select_related("child", "record")
+    )
+    for link in links:
+        if link.ended_by_id is not None and link.ended_by_id == link.record_id:
+            continue  # a revoked recognition or adoption: it never took place
+        if link.kind == ParentKind.ADOPTION:
+            adopted = link.record.event_date if link.record is not None else None
+            if adopted is not None and adopted > died:
+                raise _fail(
+                    "death_date",
+                    _("An adoption by or of this person is dated after this date of death."),
+                    code="death_before_adoption",
+                )
+        elif link.child.birth_date is not None and _died_too_early(
+            died, link.child.birth_date, mother=_is_mother(link, person)
+        ):
+            raise _fail(
+                "death_date",
+                _(
+                    "A child of this person was born after this date of death (for a father, "
+                    "more than 300 days after)."
+                ),
+                code="death_before_child_birth",
+            )
 
 
 def _check_corrected_birth_date(person: Person, born: dt.date) -> None:
@@ -248,6 +396,16 @@ def _check_corrected_birth_date(person: Person, born: dt.date) -> None:
                 ),
                 code="under_marriage_age",
             )
+    # A parent who recognised them must have been able to have a child born on this date.
+    recognitions = ParentLink.objects.filter(
+        child=person, kind=ParentKind.RECOGNITION, parent__death_date__isnull=False
+    ).select_related("parent")
+    for link in recognitions:
+        if link.ended_by_id is not None and link.ended_by_id == link.record_id:
+            continue  # a revoked recognition
+        mother = link.parent.sex == Sex.FEMALE
+        if _died_too_early(link.parent.death_date, born, mother=mother):
+            raise _parent_died_before_birth("birth_date", mother=mother)
 
 
 def _mother_age(field: str, mother_born: dt.date, child_born: dt.date) -> list[str]:
@@ -259,14 +417,67 @@ def _mother_age(field: str, mother_born: dt.date, child_born: dt.date) -> list[s
     return ["minor_mother"] if age < rules.age_of_majority else []
 
 
-def _open_union(person: Person) -> Union | None:
-    """The person's marriage that still binds: neither dissolved nor ended by a death."""
-    return (
-        Union.objects.filter(Q(spouse_a=person) | Q(spouse_b=person), dissolved_on__isnull=True)
-        .exclude(spouse_a__status=PersonStatus.DECEASED)
-        .exclude(spouse_b__status=PersonStatus.DECEASED)
-        .first()
+def _earliest(*days: dt.date | None) -> dt.date | None:
+    known = [d for d in days if d is not None]
+    return min(known) if known else None
+
+
+def _marriage_overlap(
+    person: Person, start: dt.date, end: dt.date | None, *, exclude: int | None = None
+) -> str:
+    """Whether a marriage of `person` from `start` until `end` (None: not ended) overlaps
+    another of their marriages: one still binding on `start` ("already_married"), or one made
+    later while it still bound ("overlapping_marriage"); "" if neither.
+
+    Judged by the register's dates, not by today's status: a marriage binds from its date
+    until its divorce or the first death of a spouse (a widow's later marriage is free, a
+    late-registered one dated before the death is not). One whose registration was revoked
+    never bound; one ended by a death of unknown date binds no longer."""
+    unions = (
+        Union.objects.filter(Q(spouse_a=person) | Q(spouse_b=person))
+        .exclude(marriage_record__status=RecordStatus.REVOKED)
+        .select_related("spouse_a", "spouse_b")
     )
+    if exclude is not None:
+        unions = unions.exclude(pk=exclude)
+    later = False
+    for union in unions:
+        spouses = (union.spouse_a, union.spouse_b)
+        if any(s.status == PersonStatus.DECEASED and s.death_date is None for s in spouses):
+            continue
+        ended = _earliest(union.dissolved_on, *(s.death_date for s in spouses))
+        if ended is not None and ended <= max(start, union.married_on):
+            continue  # ended by then, or never bound (dissolved on its own day)
+        if union.married_on <= start:
+            return "already_married"
+        if end is None or union.married_on < end:
+            later = True
+    return "overlapping_marriage" if later else ""
+
+
+def _check_no_other_marriage(
+    person: Person, field: str, start: dt.date, end: dt.date | None, *, exclude: int | None = None
+) -> None:
+    """Refuse a marriage of `person` from `start` to `end` that overlaps another of theirs.
+    `field` is the spouse's, or the marriage date's when a correction of it is refused."""
+    overlap = _marriage_overlap(person, start, end, exclude=exclude)
+    on_date = _is_date_field(field)
+    if overlap == "already_married":
+        message = (
+            _("On this date a spouse was still married to someone else.")
+            if on_date
+            else _("This person is already married.")
+        )
+        raise _fail(field, message, code="already_married")
+    if overlap:
+        message = (
+            _("A spouse married someone else later, while this marriage would still be open.")
+            if on_date
+            else _(
+                "This person married someone else later, while this marriage would still be open."
+            )
+        )
+        raise _fail(field, message, code="overlapping_marriage")
 
 
 def _union_between(a: Person, b: Person) -> Union | None:
@@ -511,10 +722,13 @@ def apply_correction(
 
 def _correct_other_event(record: VitalRecord, after: dict[str, Any]) -> dict[str, Any]:
     """A registered death, marriage or divorce: its corrected date reaches the register, unless
-    the register holds what it contradicts (a death before the birth, a marriage after its
-    divorce or of a spouse under age, a divorce before the marriage). A recognition or an
-    adoption: its date must not precede the child's birth; an adoption's corrected date or
-    kind decides again which earlier parents it ends (`_adoption_corrected`).
+    the register holds what it contradicts (a death before the birth or before another event
+    of the person's life, `_check_death_date`; a marriage after its divorce, of a spouse under
+    age or already dead, or overlapping another marriage of a spouse; a divorce before the
+    marriage or after a spouse's death). A recognition or an adoption: its date must not
+    precede the child's birth, nor, for an adoption, the death of the child or of an adopter;
+    an adoption's corrected date or kind decides again which earlier parents it ends
+    (`_adoption_corrected`).
     Naming another person is refused: the register's links were made for the persons named
     at registration, and moving them is a revocation and a new declaration. Returns what
     changed in the register beyond the record, for the journal."""
@@ -533,8 +747,8 @@ def _correct_other_event(record: VitalRecord, after: dict[str, Any]) -> dict[str
     if kind == "death" and "death_date" in after:
         deceased = _person(record.data, "deceased")
         died = _date(after, "death_date")
-        if deceased is not None and deceased.birth_date and died and died < deceased.birth_date:
-            raise _fail("death_date", _("The date of death is before the date of birth."))
+        if deceased is not None and died is not None:
+            _check_death_date(deceased, died)
         Person.objects.filter(pk=record.data["deceased"]).update(death_date=died)
     elif kind == "marriage" and "marriage_date" in after:
         married = _date(after, "marriage_date")
@@ -552,6 +766,12 @@ def _correct_other_event(record: VitalRecord, after: dict[str, Any]) -> dict[str
                         _("On this date a spouse would be under the minimum age to marry."),
                         code="under_marriage_age",
                     )
+            spouses = (union.spouse_a, union.spouse_b)
+            ends = _earliest(union.dissolved_on, *(s.death_date for s in spouses))
+            for spouse in spouses:
+                if spouse.death_date is not None and spouse.death_date < married:
+                    raise _died_before_event("marriage_date")
+                _check_no_other_marriage(spouse, "marriage_date", married, ends, exclude=union.pk)
             union.married_on = married
             union.save(update_fields=["married_on"])
     elif kind == "divorce" and "divorce_date" in after:
@@ -560,10 +780,30 @@ def _correct_other_event(record: VitalRecord, after: dict[str, Any]) -> dict[str
         if union is not None and divorced is not None:
             if divorced < union.married_on:
                 raise _divorce_before_marriage()
+            spouses = (union.spouse_a, union.spouse_b)
+            ends = _earliest(divorced, *(s.death_date for s in spouses))
+            for spouse in spouses:
+                if spouse.death_date is not None and spouse.death_date < divorced:
+                    raise _died_before_event("divorce_date")
+                # Dissolved later, the marriage may now reach into a spouse's next one.
+                if (
+                    _marriage_overlap(spouse, union.married_on, ends, exclude=union.pk)
+                    == "overlapping_marriage"
+                ):
+                    raise _fail(
+                        "divorce_date",
+                        _(
+                            "A spouse married someone else later, while this marriage would "
+                            "still be open."
+                        ),
+                        code="overlapping_marriage",
+                    )
             union.dissolved_on = divorced
             union.save(update_fields=["dissolved_on"])
     elif kind in ("recognition", "adoption") and events.EVENT_DATE_FIELD[kind] in after:
-        _check_after_child_birth(kind, record.data, _person(record.data, "child"))
+        child = _person(record.data, "child")
+        _check_after_child_birth(kind, record.data, child)
+        _check_alive_for_parentage(kind, record.data, child, on_field=events.EVENT_DATE_FIELD[kind])
     if kind == "adoption" and {"adoption_date", "adoption_kind"} & after.keys():
         return _adoption_corrected(record)
     return {}
@@ -661,10 +901,15 @@ def reinstate_registration(record: VitalRecord) -> dict[str, Any]:
     if record.event_type == "birth" and record.subject_id:
         Person.objects.filter(pk=record.subject_id).update(status=PersonStatus.ALIVE)
     elif record.event_type == "death" and record.subject_id:
+        # The register may have gained, since the revocation, an event of the living person.
+        died = _date(record.data, "death_date")
+        if died is not None and record.subject is not None:
+            _check_death_date(record.subject, died)
         Person.objects.filter(pk=record.subject_id).update(
-            status=PersonStatus.DECEASED, death_date=_date(record.data, "death_date")
+            status=PersonStatus.DECEASED, death_date=died
         )
     elif record.event_type in ("recognition", "adoption"):
+        _check_alive_for_parentage(record.event_type, record.data, _person(record.data, "child"))
         ParentLink.objects.filter(record=record, ended_by=record).update(ended_by=None)
         if record.event_type == "adoption" and adoption_ends_prior_parentage(record.data):
             adopted_on = _date(record.data, "adoption_date")
@@ -680,8 +925,11 @@ def reinstate_registration(record: VitalRecord) -> dict[str, Any]:
     elif record.event_type == "marriage":
         union = Union.objects.filter(marriage_record=record, divorce_record__isnull=True).first()
         if union is not None:
+            ends = _earliest(union.spouse_a.death_date, union.spouse_b.death_date)
             for field, spouse in (("spouse_a", union.spouse_a), ("spouse_b", union.spouse_b)):
-                if _open_union(spouse) is not None:
+                if spouse.death_date is not None and spouse.death_date < union.married_on:
+                    raise _died_before_event(field)
+                if _marriage_overlap(spouse, union.married_on, ends, exclude=union.pk):
                     raise _fail(
                         field,
                         _("This person has married again since; the marriage cannot return."),
