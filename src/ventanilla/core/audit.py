@@ -113,7 +113,9 @@ def access_log(
         .defer("subject_ids", "prev_hash", "entry_hash")
         .annotate(persons=Coalesce(Subquery(persons, output_field=IntegerField()), 0))
     )
-    page = newest_first(rows, Cursor(before=before, after=after), limit=limit, bounds=query)
+    page = newest_first(
+        rows, Cursor(before=before, after=after), by="at", limit=limit, bounds=query
+    )
     return AccessLogPage(
         rows=[AccessLogRow(e, int(getattr(e, "persons", 0))) for e in page.rows],
         older=page.older,

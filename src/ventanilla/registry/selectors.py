@@ -492,14 +492,11 @@ def citizen_access_log(
     *, person: Person, cursor: Cursor | None = None, limit: int = PAGE_SIZE
 ) -> Page[AccessLogEntry]:
     """One page of the accesses to this person's data, newest first (the person's own
-    reads are not logged); the older pages reach back to the first access."""
+    reads are not logged); the older pages reach back to the first access. In the order
+    they were logged, which the person's index of the log keeps."""
     accesses = AccessLogEntry.objects.filter(subjects__person_id=person.pk)
     return newest_first(
-        accesses.select_related("actor", "office"),
-        cursor or Cursor(),
-        by="at",
-        limit=limit,
-        bounds=accesses,
+        accesses.select_related("actor", "office"), cursor or Cursor(), limit=limit, bounds=accesses
     )
 
 
