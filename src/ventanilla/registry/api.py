@@ -8,9 +8,11 @@ from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
+from ventanilla.core import jurisdictions, paging
+from ventanilla.core.country import current_profile
 from ventanilla.core.errors import NotAuthenticated, ValidationFailed
 from ventanilla.core.idempotency import run_once
 from ventanilla.core.models import User
@@ -150,6 +152,41 @@ def _jsonable(body: dict[str, Any]) -> dict[str, Any]:
     return RecordOut(**body).model_dump(mode="json")
 
 
+def _person_ref_fields(event_type: str | None = None) -> frozenset[str]:
+    """The fields naming a person of the register: those of `event_type`, or of any event
+    type (a correction does not say its record's type; `events.clean` refuses a field its
+    form does not have)."""
+    event_types = current_profile().event_types
+    return frozenset(
+        spec.name
+        for event in event_types
+        if event_type is None or event.code == event_type
+        for spec in event.fields
+        if spec.type == "person_ref"
+    )
+
+
+def _naming_register_ids(
+    actor: User, values: dict[str, Any], fields: frozenset[str], office_code: str | None = None
+) -> dict[str, Any]:
+    """`values` with each person named in `fields` as the caller typed them (a national ID,
+    formatted or not, or a register number) replaced by their register ID. The look-up is
+    the pages' (`selectors.declaration_participants`: exact, across the whole register,
+    logged, each unknown or malformed reference an error on its field), made before the
+    write as the pages make it, so the look-up stays logged when the write then fails. The
+    services take register IDs only; a value that is not text is left to them to refuse."""
+    typed = {
+        name: value.strip()
+        for name, value in values.items()
+        if name in fields and isinstance(value, str) and value.strip()
+    }
+    if not typed:
+        return values
+    office = jurisdictions.by_code(office_code) if office_code else None
+    found = selectors.declaration_participants(actor=actor, references=typed, office=office)
+    return {**values, **found}
+
+
 @router.post(
     "/records",
     response={
@@ -163,13 +200,19 @@ def _jsonable(body: dict[str, Any]) -> dict[str, Any]:
     summary="Declare a vital event",
 )
 def declare(request: HttpRequest, payload: DeclarationIn) -> Status[dict[str, Any]]:
+    """A person the declaration names (`deceased`, `spouse_a`, `mother`, `child`…) is given
+    by national ID (formatted or not) or register number, wherever in the country they were
+    registered; the look-up is written to the access log."""
     actor = _actor(request)
+    data = _naming_register_ids(
+        actor, payload.data, _person_ref_fields(payload.event_type), payload.office
+    )
 
     def perform() -> tuple[int, dict[str, Any]]:
         record = services.record_declare(
             actor=actor,
             event_type=payload.event_type,
-            data=payload.data,
+            data=data,
             office_code=payload.office,
             submit=payload.submit,
         )
@@ -244,10 +287,15 @@ def _dispatch(actor: User, record_id: uuid.UUID, action: str, body: ActionIn) ->
 def act(
     request: HttpRequest, record_id: uuid.UUID, action: RecordActionName, payload: ActionIn
 ) -> Status[dict[str, Any]]:
+    """A correction names persons as a declaration does: by national ID or register number."""
     actor = _actor(request)
+    body = payload
+    if action == "correct":
+        changes = _naming_register_ids(actor, payload.changes, _person_ref_fields())
+        body = payload.model_copy(update={"changes": changes})
 
     def perform() -> tuple[int, dict[str, Any]]:
-        return 200, _jsonable(record_out(_dispatch(actor, record_id, action, payload)))
+        return 200, _jsonable(record_out(_dispatch(actor, record_id, action, body)))
 
     outcome = run_once(
         actor=actor,
@@ -277,9 +325,41 @@ def record_get(request: HttpRequest, record_id: uuid.UUID) -> dict[str, Any]:
     }
 
 
-@router.get("/queue", response={200: list[RecordOut], 403: ErrorOut})
-def queue(request: HttpRequest) -> list[dict[str, Any]]:
-    return [record_out(r) for r in selectors.review_queue(actor=_actor(request))]
+class QueueQuery(Schema):
+    after: str = Field(default="", description="The `next` token of the page before")
+    before: str = Field(default="", description="The `previous` token of the page after")
+    limit: int = Field(default=paging.PAGE_SIZE, ge=1, le=paging.MAX_PAGE_SIZE)
+
+
+class QueuePageOut(Schema):
+    records: list[RecordOut]
+    next: str | None = Field(description="Pass as `after` for the next page; null on the last")
+    previous: str | None = Field(
+        description="Pass as `before` for the page before; null on the first"
+    )
+    waiting: int = Field(description="How many declarations wait for review in all")
+
+
+@router.get(
+    "/queue",
+    response={200: QueuePageOut, 401: ErrorOut, 403: ErrorOut, 422: ErrorOut},
+    summary="The declarations waiting for review, possible duplicates first, then oldest first",
+)
+def queue(request: HttpRequest, criteria: Query[QueueQuery]) -> dict[str, Any]:
+    """Page through the whole queue with the opaque tokens `next` (as `after`) and
+    `previous` (as `before`); a token that cannot be read gives the first page. Each page
+    read is written to the access log with the persons its declarations name."""
+    found = selectors.review_queue_page(
+        actor=_actor(request),
+        cursor=paging.KeyCursor(after=criteria.after, before=criteria.before),
+        limit=criteria.limit,
+    )
+    return {
+        "records": [record_out(r) for r in found.page.rows],
+        "next": found.page.next,
+        "previous": found.page.previous,
+        "waiting": found.waiting,
+    }
 
 
 class PersonSearchIn(Schema):

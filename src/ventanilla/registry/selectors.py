@@ -20,7 +20,6 @@ from ventanilla.core.country import current_profile
 from ventanilla.core.errors import NotFound, ValidationFailed
 from ventanilla.core.models import AccessKind, AccessLogEntry, Jurisdiction, User
 from ventanilla.core.paging import (
-    MAX_PAGE_SIZE,
     PAGE_SIZE,
     Cursor,
     KeyCursor,
@@ -377,11 +376,6 @@ class ReviewQueue:
 
     page: KeyPage[VitalRecord]
     waiting: int
-
-
-def review_queue(*, actor: User) -> list[VitalRecord]:
-    """The first declarations of the queue (`review_queue_page` pages through them all)."""
-    return review_queue_page(actor=actor, cursor=KeyCursor(), limit=MAX_PAGE_SIZE).page.rows
 
 
 def review_queue_page(*, actor: User, cursor: KeyCursor, limit: int = PAGE_SIZE) -> ReviewQueue:

@@ -208,7 +208,7 @@ def test_a_bug_is_a_500_that_quotes_only_the_request_id(
     def broken(**kwargs: Any) -> Any:
         raise RuntimeError(f"cannot read person {secret} ({name})")
 
-    monkeypatch.setattr(selectors, "review_queue", broken)
+    monkeypatch.setattr(selectors, "review_queue_page", broken)
     response = api_client(registrar).get(
         "/api/v1/registry/queue",
         HTTP_ACCEPT_LANGUAGE=language,
