@@ -60,7 +60,8 @@ def fill(entries: int, persons: int) -> None:
                         purpose, subject_ids, request_id, prev_hash, entry_hash)
                     SELECT %(start)s + make_interval(secs => (%(have)s + i) * %(step)s),
                         NULL, 'registrar', NULL, 'search', %(purpose)s, '[]'::jsonb, '',
-                        repeat('0', 64), md5(%(salt)s || i::text) || md5(i::text || %(salt)s)
+                        repeat('0', 64),
+                        md5(%(salt)s || (%(have)s + i)::text) || md5((%(have)s + i)::text)
                     FROM generate_series(1, %(count)s) AS i
                     RETURNING id
                 )
