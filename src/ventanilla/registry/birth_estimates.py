@@ -5,6 +5,11 @@ estimates or projections. A file is checked whole before anything is written: on
 refuses the file, with a report of every error (row, field, code, message). A valid file is
 written in one transaction; a row that matches what is stored changes nothing, a changed
 figure or source replaces the stored one for that jurisdiction and year.
+
+A source is stored as the file gives it: the name of a publication (CONAPO, KOSTAT…) is a
+proper name and is shown as it is. The one source this platform writes itself, the demo's
+made-up figures, is stored untranslated (`DEMO_SOURCE`) and shown in the reader's language
+(`source_label`).
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from typing import BinaryIO, Final
 from django.db import transaction
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from ventanilla.core.models import Jurisdiction, JurisdictionLevel
 from ventanilla.registry.legacy import RawRecord, RowError, parse_record, read_records
@@ -47,6 +53,22 @@ MESSAGES: Final[dict[str, Promise]] = {
     "control_characters": _("Remove control characters."),
     "duplicate_row": _("An earlier row has the same jurisdiction and year."),
 }
+
+
+#: The source of the demo's estimates, stored untranslated (never in the language of whoever
+#: ran the demo) and translated where it is shown.
+DEMO_SOURCE: Final = gettext_noop(
+    "Demo estimate: made up from the demo population, not an official figure"
+)
+#: Stored sources shown through the translations: only those the platform writes itself.
+_TRANSLATED_SOURCES: Final[dict[str, Promise]] = {DEMO_SOURCE: _(DEMO_SOURCE)}
+
+
+def source_label(source: str) -> str:
+    """A stored source as the reader sees it: in their language if the platform wrote it,
+    else as the estimates file gave it (a publication's name stays as it is)."""
+    translated = _TRANSLATED_SOURCES.get(source)
+    return source if translated is None else str(translated)
 
 
 class EstimateFormatError(ValueError):

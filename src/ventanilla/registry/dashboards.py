@@ -16,8 +16,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
+from django.db import NotSupportedError
 from django.db.models import (
     Aggregate,
     Case,
@@ -25,6 +26,7 @@ from django.db.models import (
     DateField,
     ExpressionWrapper,
     F,
+    Func,
     IntegerField,
     Q,
     QuerySet,
@@ -38,6 +40,8 @@ from django.db.models.functions import TruncDate
 from ventanilla.core.country import current_profile
 from ventanilla.core.models import JurisdictionLevel, User
 from ventanilla.core.permissions import Action, authorise, scope_paths
+from ventanilla.core.profiles import RegistrationRules
+from ventanilla.registry.birth_estimates import source_label
 from ventanilla.registry.models import (
     BirthEstimate,
     EventType,
@@ -47,6 +51,10 @@ from ventanilla.registry.models import (
     RecordStatus,
     VitalRecord,
 )
+
+if TYPE_CHECKING:
+    from django.db.backends.base.base import BaseDatabaseWrapper
+    from django.db.models.sql.compiler import SQLCompiler, _AsSqlType
 
 GroupLevel = Literal["state", "municipality"]
 GROUP_LEVELS: tuple[GroupLevel, ...] = ("state", "municipality")
@@ -92,6 +100,8 @@ class TimelinessReport:
     rows: list[TimelinessRow]
     totals: TimelinessRow
     year: int | None = None  # the births of this year only; None: every birth
+    #: The legal period in calendar months, when the profile counts it so (else in days).
+    timely_months: int | None = None
 
 
 def default_level(actor: User) -> GroupLevel:
@@ -103,6 +113,68 @@ def default_level(actor: User) -> GroupLevel:
 
 def _after(born: str, days: int) -> ExpressionWrapper[CombinedExpression]:
     return ExpressionWrapper(F(born) + dt.timedelta(days=days), output_field=DateField())
+
+
+class AddMonths(Func):
+    """A date plus whole calendar months, as `RegistrationRules.birth_deadline` counts them:
+    the day with the same number in the last month, or that month's last day if it has none
+    (31 August + 6 months: 28 or 29 February).
+
+    PostgreSQL's `date + interval` clamps to the month's end by itself; SQLite's
+    `date(x, '+N months')` overflows into the next month instead (31 August + 6 months:
+    2 or 3 March), so there the day is added to the month's first day and held to its last.
+    """
+
+    output_field = DateField()
+
+    def __init__(self, date: Any, months: int) -> None:
+        super().__init__(date, Value(months))
+
+    def _parts(self, compiler: SQLCompiler) -> tuple[str, list[Any], str, list[Any]]:
+        date, months = (compiler.compile(e) for e in self.get_source_expressions())
+        return date[0], list(date[1]), months[0], list(months[1])
+
+    def as_sql(
+        self,
+        compiler: SQLCompiler,
+        connection: BaseDatabaseWrapper,
+        function: str | None = None,
+        template: str | None = None,
+        arg_joiner: str | None = None,
+        **extra_context: Any,
+    ) -> _AsSqlType:
+        raise NotSupportedError(f"AddMonths is not written for {connection.vendor}")
+
+    def as_postgresql(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra_context: Any
+    ) -> _AsSqlType:
+        date, date_params, months, months_params = self._parts(compiler)
+        sql = f"CAST(({date}) + make_interval(months => CAST({months} AS integer)) AS date)"
+        return sql, [*date_params, *months_params]
+
+    def as_sqlite(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra_context: Any
+    ) -> _AsSqlType:
+        date, date_params, months, months_params = self._parts(compiler)
+        # The same day number in the month N months on, or that month's last day.
+        same_day = (
+            f"date({date}, 'start of month', '+' || ({months}) || ' months', "
+            f"'+' || (CAST(substr(date({date}), 9, 2) AS INTEGER) - 1) || ' days')"
+        )
+        last_day = f"date({date}, 'start of month', '+' || (({months}) + 1) || ' months', '-1 day')"
+        params = [*date_params, *months_params, *date_params]
+        params += [*date_params, *months_params]
+        return f"min({same_day}, {last_day})", params
+
+
+def _deadline(born: str, rules: RegistrationRules) -> Any:
+    """The last timely day for registering a birth on `born`, in SQL: the profile's own
+    deadline (`RegistrationRules.birth_deadline`), in calendar months where its law counts
+    them so, else in days, so that the dashboards count late exactly the records marked late.
+    """
+    if rules.birth_timely_months is not None:
+        return AddMonths(F(born), rules.birth_timely_months)
+    return _after(born, rules.birth_timely_days)
 
 
 def _count_when(condition: Q) -> Sum:
@@ -209,13 +281,14 @@ def birth_registration_timeliness(
     registered here the local calendar date of its record's `registered_at`, for an imported
     one the old register's date (`Person.registered_on`). Within 30 days, within a year,
     later; "late" means after the country's legal period for birth registration (the
-    profile's `birth_timely_days`). With `year`, only the births of that year: a national
-    register's every birth is too many to count on each view of the page.
+    profile's deadline, `RegistrationRules.birth_deadline`, as on the records). With `year`,
+    only the births of that year: a national register's every birth is too many to count on
+    each view of the page.
     """
     authorise(actor, Action.DASHBOARD_VIEW, None)
     if level not in _GROUP_FIELD:
         raise ValueError(f"unknown level {level!r}")
-    timely_days = current_profile().registration.birth_timely_days
+    rules = current_profile().registration
 
     def counts(born: str) -> dict[str, Aggregate]:
         return {
@@ -228,7 +301,7 @@ def birth_registration_timeliness(
                 )
             ),
             "later": _count_when(Q(registered_on__gt=_after(born, YEAR_DAYS))),
-            "late": _count_when(Q(registered_on__gt=_after(born, timely_days))),
+            "late": _count_when(Q(registered_on__gt=_deadline(born, rules))),
         }
 
     sources = _registered_births(actor)
@@ -258,7 +331,12 @@ def birth_registration_timeliness(
         late=sum(r.late for r in rows),
     )
     return TimelinessReport(
-        level=level, timely_days=timely_days, rows=rows, totals=totals, year=year
+        level=level,
+        timely_days=rules.birth_timely_days,
+        timely_months=rules.birth_timely_months,
+        rows=rows,
+        totals=totals,
+        year=year,
     )
 
 
@@ -289,6 +367,11 @@ class CompletenessRow:
         return count / self.expected if self.expected else None
 
     @property
+    def source_label(self) -> str:
+        """The estimate's source as shown, in the reader's language where it is not a name."""
+        return source_label(self.source)
+
+    @property
     def timely_completeness(self) -> float | None:
         return self._share(self.timely)
 
@@ -310,6 +393,8 @@ class CompletenessReport:
     rows: list[CompletenessRow]
     #: The rows that have an estimate, added up (None when no row has one).
     totals: CompletenessRow | None
+    #: The legal period in calendar months, when the profile counts it so (else in days).
+    timely_months: int | None = None
 
     @property
     def estimated_rows(self) -> list[CompletenessRow]:
@@ -331,7 +416,7 @@ def birth_registration_completeness(
     *, actor: User, level: GroupLevel, year: int
 ) -> CompletenessReport:
     """Births of `year` per state or municipality inside the actor's scope, as registered so
-    far, within the legal period (the profile's `birth_timely_days`) and within a year, each
+    far, within the legal period (the profile's deadline) and within a year, each
     against the births expected there that year.
 
     Births count where they were registered (the office's municipality or state), as in the
@@ -342,13 +427,13 @@ def birth_registration_completeness(
     authorise(actor, Action.DASHBOARD_VIEW, None)
     if level not in _GROUP_FIELD:
         raise ValueError(f"unknown level {level!r}")
-    timely_days = current_profile().registration.birth_timely_days
+    rules = current_profile().registration
     sources = _born_in(_registered_births(actor), year)
 
     def counts(born: str) -> dict[str, Aggregate]:
         return {
             "registered": Count("pk"),
-            "timely": _count_when(Q(registered_on__lte=_after(born, timely_days))),
+            "timely": _count_when(Q(registered_on__lte=_deadline(born, rules))),
             "within_year": _count_when(Q(registered_on__lte=_after(born, YEAR_DAYS))),
         }
 
@@ -409,5 +494,10 @@ def birth_registration_completeness(
         else None
     )
     return CompletenessReport(
-        level=level, year=year, timely_days=timely_days, rows=rows, totals=totals
+        level=level,
+        year=year,
+        timely_days=rules.birth_timely_days,
+        timely_months=rules.birth_timely_months,
+        rows=rows,
+        totals=totals,
     )

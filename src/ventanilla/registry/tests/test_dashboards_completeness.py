@@ -16,7 +16,7 @@ from django.utils import timezone, translation
 
 from ventanilla.core.models import Jurisdiction, JurisdictionLevel, Role, User
 from ventanilla.core.profiles import CountryProfile
-from ventanilla.registry import dashboards, demo_births, services
+from ventanilla.registry import birth_estimates, dashboards, demo_births, services
 from ventanilla.registry.models import BirthEstimate, Person, VitalRecord
 from ventanilla.registry.tests.test_pages import page, signed_in
 
@@ -222,13 +222,23 @@ def registrations(
     """Births of YEAR: five at office A (2 timely, 4 within a year), two at office B; one of
     the year before at A. Estimates for A, a second municipality of A's state, A's state (not
     B's), and B for the year before."""
-    timely = profile.registration.birth_timely_days
     given = GIVEN[profile.code]
     muni, state, muni_b, _state_b = _home_codes(offices)
     start = dt.date(YEAR, 1, 10)
-    for index, delay in enumerate((5, timely, timely + 1, 365, 400)):
+
+    def last_timely_day(born: dt.date) -> int:
+        return (profile.registration.birth_deadline(born) - born).days
+
+    delays: tuple[Callable[[dt.date], int], ...] = (
+        lambda born: 5,
+        last_timely_day,
+        lambda born: last_timely_day(born) + 1,
+        lambda born: 365,
+        lambda born: 400,
+    )
+    for index, delay in enumerate(delays):
         born = start + dt.timedelta(days=7 * index)
-        _birth(registrar, birth_data(index, given_names=given[index]), born, delay)
+        _birth(registrar, birth_data(index, given_names=given[index]), born, delay(born))
     for index in (5, 6):
         born = start + dt.timedelta(days=7 * index)
         _birth(registrar_b, birth_data(index, given_names=given[index]), born, 3)
@@ -421,11 +431,8 @@ def test_the_demo_loads_estimates_labelled_as_demo_figures(profile: CountryProfi
     assert "Demo birth estimates" in out.getvalue()
     estimates = list(BirthEstimate.objects.select_related("jurisdiction"))
     assert estimates
-    with translation.override(profile.default_language):
-        label = translation.gettext(
-            "Demo estimate: made up from the demo population, not an official figure"
-        )
-    assert {e.source for e in estimates} == {label}
+    # Stored untranslated, so that every reader sees it in their own language.
+    assert {e.source for e in estimates} == {birth_estimates.DEMO_SOURCE}
     # Each figure is the count of demo persons born there that year times the place's fixed
     # factor; a state's is the sum of its municipalities'.
     municipals = [e for e in estimates if e.jurisdiction.level == JurisdictionLevel.MUNICIPALITY]

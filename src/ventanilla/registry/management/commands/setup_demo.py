@@ -19,8 +19,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.db.models import Count
 from django.db.models.functions import ExtractYear
-from django.utils import timezone, translation
-from django.utils.translation import gettext
+from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -28,9 +27,9 @@ from ventanilla.core.country import current_profile
 from ventanilla.core.jurisdictions import ensure_country, ensure_office, import_municipalities
 from ventanilla.core.models import Jurisdiction, JurisdictionLevel, Role, RoleAssignment, User
 from ventanilla.core.permissions import Action, granting_assignment
-from ventanilla.core.profiles import CountryProfile, demo_municipalities
+from ventanilla.core.profiles import demo_municipalities
 from ventanilla.registry import demo_births, services
-from ventanilla.registry.birth_estimates import EstimateRow, save_estimates
+from ventanilla.registry.birth_estimates import DEMO_SOURCE, EstimateRow, save_estimates
 from ventanilla.registry.models import DuplicateDecision, Person, VitalRecord
 
 DEMO_PASSWORD = "ventanilla-demo-2026"  # noqa: S105 - published on purpose; demo refuses production
@@ -159,7 +158,7 @@ class Command(BaseCommand):
                 stdout=self.stdout,
             )
         self._recent_births(profile.code, options["births"], options["seed"])
-        self._birth_estimates(profile)
+        self._birth_estimates()
         self._print_accounts()
 
     def _account(self, username: str) -> User:
@@ -262,7 +261,7 @@ class Command(BaseCommand):
             f"registrations) in {time.monotonic() - started:.1f} s."
         )
 
-    def _birth_estimates(self, profile: CountryProfile) -> None:
+    def _birth_estimates(self) -> None:
         """Expected births for the demo's states and municipalities, for the dashboard.
 
         Published estimates cannot ship with the demo, so each figure is made up from the demo
@@ -293,13 +292,11 @@ class Command(BaseCommand):
             expected = max(1, int(int(row["births"]) * factor + 0.5))  # half up
             for place in (row["birth_place_id"], row["birth_place__parent_id"]):
                 counts[(int(place), int(row["year"]))] += expected
-        # Stored as text, so in the deployment's own language, as its place names are.
-        with translation.override(profile.default_language):
-            source = gettext(
-                "Demo estimate: made up from the demo population, not an official figure"
-            )
+        # Stored untranslated; the dashboard shows it in each reader's language.
         created, updated, unchanged = save_estimates(
-            EstimateRow(jurisdiction_id=place, year=year, expected_births=births, source=source)
+            EstimateRow(
+                jurisdiction_id=place, year=year, expected_births=births, source=DEMO_SOURCE
+            )
             for (place, year), births in sorted(counts.items())
         )
         self.stdout.write(
