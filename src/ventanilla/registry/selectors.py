@@ -31,7 +31,12 @@ from ventanilla.core.paging import (
 from ventanilla.core.permissions import Action, authorise, granting_assignment, scope_paths
 from ventanilla.registry import identity
 from ventanilla.registry.matching import normalise_name
-from ventanilla.registry.matching.korean import split_korean_name
+from ventanilla.registry.matching.korean import (
+    KOREAN_SURNAMES,
+    is_korean_surname,
+    korean_surname_key,
+    split_korean_name,
+)
 from ventanilla.registry.matching.normalise import has_hangul
 from ventanilla.registry.models import (
     DuplicateFlag,
@@ -322,9 +327,87 @@ def _as_stored(name: str) -> str:
     return typed
 
 
+@dataclass(frozen=True)
+class _RomanisedSearch:
+    """A name typed in Latin letters where the profile writes names in Hangul: how it is
+    also looked for in `romanised_name`, and how it is ranked there."""
+
+    wanted: tuple[str, ...]  # the typed name as `_romanised_key`, for each family name
+    every: Q  # the romanised names holding every word of it
+    anyone: Q  # the romanised names holding any word of it
+
+
+def _romanised_key(family: str, given: list[str]) -> str:
+    """A romanised name for ranking: the family name as its surname key (Kim and Gim are
+    GIM; Lee, Yi and I are I; Park and Bak are BAK), the given name in one word (Min-jun,
+    Min Jun and Minjun are MINJUN)."""
+    key = korean_surname_key(family) if is_korean_surname(family) else family
+    return f"{key} {''.join(given)}".strip()
+
+
+def _stored_romanised_key(romanised: str) -> str:
+    words = normalise_name(romanised).split()
+    return _romanised_key(words[0], words[1:]) if words else ""
+
+
+def _romanised_search(wanted: str) -> _RomanisedSearch | None:
+    """How to find `wanted` (typed, normalised) among the romanised names too; None where
+    the profile does not romanise names (Mexico) or the name is typed in Hangul.
+
+    A romanised name holds the family name first, as the declaration spelled it (Lee, Park)
+    or else by Revised Romanization (I, Bak); passports and foreign documents mostly spell
+    it Kim, Lee, Park, and often put it last. Each typed word that is a known Korean surname
+    may be the family name ("Kim Minjun", "Min-jun Kim"): as the romanised name's first
+    word, in any spelling of that surname, with the other words anywhere in it, whole, or
+    by their first letters when that finds too few. A one-letter word (I, O) narrows only
+    as a family name. Ranked on the family name's key and the given name in one word.
+    """
+    if not current_profile().names.romanisation or has_hangul(wanted):
+        return None
+    words = wanted.split()
+
+    def holding(others: list[str], *, whole: bool) -> list[Q]:
+        # Whole words first: romanised syllables are short and few ("Yeong" begins many
+        # names), so their first letters alone would narrow to an arbitrary slice.
+        return [
+            Q(romanised_name__icontains=word if whole else word[:4])
+            for word in others
+            if len(word) >= 2
+        ]
+
+    families = [i for i, word in enumerate(words) if is_korean_surname(word)]
+    every = Q(pk__in=[]) if families else Q()
+    anyone = Q(pk__in=[])
+    for i in families:
+        spelled = Q(pk__in=[])
+        for spelling in KOREAN_SURNAMES[korean_surname_key(words[i])][1]:
+            spelled |= Q(romanised_name__istartswith=f"{spelling} ")
+        others = words[:i] + words[i + 1 :]
+        holds_all, holds_any = spelled, Q(pk__in=[])
+        for condition in holding(others, whole=True):
+            holds_all &= condition
+        given = holding(others, whole=False)
+        for condition in given:
+            holds_any |= condition
+        every |= holds_all
+        anyone |= (spelled & holds_any) if given else spelled
+    if not families:
+        for condition in holding(words, whole=True):
+            every &= condition
+        for condition in holding(words, whole=False):
+            anyone |= condition
+    # Only names romanised are indexed (`registry_person_romanised_name_trgm`).
+    named = ~Q(romanised_name="")
+    ranked = [_romanised_key(words[i], words[:i] + words[i + 1 :]) for i in families]
+    return _RomanisedSearch(
+        wanted=tuple(ranked) if ranked else (wanted,), every=named & every, anyone=named & anyone
+    )
+
+
 def _fuzzy_name(query: QuerySet[Person], name: str, limit: int) -> tuple[list[Person], bool]:
     """The persons whose names are nearest `name`, and whether more hold every word of it
-    than could be weighed, or more resemble it than are shown."""
+    than could be weighed, or more resemble it than are shown. A name typed in Latin letters
+    where names are written in Hangul is looked for in the romanised names too."""
     from rapidfuzz import fuzz
 
     wanted = _as_stored(name)
@@ -332,6 +415,7 @@ def _fuzzy_name(query: QuerySet[Person], name: str, limit: int) -> tuple[list[Pe
     tokens = [t for t in wanted.split() if len(t) >= 2 or has_hangul(t)]
     if not tokens:
         raise ValidationFailed(fields={"name": [_("Type at least two letters.")]})
+    roman = _romanised_search(wanted)
     # Narrow in the database on the tokens' first letters (the trigram index serves these
     # substring tests), then rank by token-set similarity. Persons holding every token come
     # first: a common surname alone matches a good part of a national register, and an
@@ -344,21 +428,34 @@ def _fuzzy_name(query: QuerySet[Person], name: str, limit: int) -> tuple[list[Pe
         # Hangul name parts are one to three syllables, too short for trigrams alone; the
         # whole name as stored ("민준 김") is not.
         every &= Q(search_name__contains=wanted)
+    if roman is not None:
+        every |= roman.every
     # Ranked on the names alone; only the persons shown are loaded whole.
-    pool = list(query.filter(every).values_list("pk", "search_name")[:pool_size])
+    names = ("pk", "search_name") if roman is None else ("pk", "search_name", "romanised_name")
+    pool = list(query.filter(every).values_list(*names)[:pool_size])
     crowded = len(pool) == pool_size
     if len(pool) < limit and len(tokens) > 1:
         # A typo in a token's first letters: fall back on any token.
         anyone = Q()
         for token in tokens:
             anyone |= Q(search_name__contains=token[:4])
-        seen = {pk for pk, _name in pool}
+        if roman is not None:
+            anyone |= roman.anyone
+        seen = {row[0] for row in pool}
         pool += [
-            (pk, found)
-            for pk, found in query.filter(anyone).values_list("pk", "search_name")[:pool_size]
-            if pk not in seen
+            row
+            for row in query.filter(anyone).values_list(*names)[:pool_size]
+            if row[0] not in seen
         ]
-    scored = [(fuzz.token_set_ratio(wanted, found), pk) for pk, found in pool]
+
+    def nearness(row: tuple[object, ...]) -> float:
+        near = fuzz.token_set_ratio(wanted, str(row[1]))
+        if roman is not None and row[2]:
+            stored = _stored_romanised_key(str(row[2]))
+            near = max([near, *(fuzz.token_set_ratio(w, stored) for w in roman.wanted)])
+        return float(near)
+
+    scored = [(nearness(row), row[0]) for row in pool]
     scored.sort(key=lambda pair: pair[0], reverse=True)
     alike = [pk for score, pk in scored if score >= 60]
     chosen = alike[:limit]
